@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from inventory.models import Barcode, Category, Product, ProductSupplier, Supplier
@@ -89,6 +90,19 @@ def api_client_for(users, device) -> Callable[[str], APIClient]:
         if role == "pos":
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {device.key}")
         elif role != "anonymous":
+            login_verified(client, users[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def page_client_for(users) -> Callable[[str], Client]:
+    """``page_client_for("clerk")``: a browser-like client signed in as that role."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
             login_verified(client, users[role])
         return client
 

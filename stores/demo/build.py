@@ -60,6 +60,7 @@ class Summary:
     receipts_today: int = 0
     lines_today: int = 0
     negative_levels: int = 0
+    suggestions: int = 0
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -162,7 +163,24 @@ def build_demo_company(*, spec: Spec, now: datetime | None = None, progress: Pro
     summary.products, summary.leaf_categories, summary.suppliers = len(catalogue.ids), len(leaves), len(suppliers)
     summary.stockout_rows = history.stockout_rows
     summary.negative_levels = StockLevel.objects.filter(on_hand__lt=0).count()
+    summary.suggestions = _plan_first_region(stores, now)
+    clock.lap("last night's suggestions")
     return summary
+
+
+def _plan_first_region(stores: list[Store], now: datetime, limit: int = 5) -> int:
+    """Run last night's replenishment for the demo users' stores (the first store's region,
+    at most ``limit`` stores), so the store manager opens the demo to suggestions with their
+    reasons and to stock alerts, as after a real night. The other stores plan at their
+    first real night (``celery beat``)."""
+    from inventory.replenishment import pipeline
+
+    first_region = [s for s in stores if s.region_id == stores[0].region_id][:limit]
+    made = 0
+    for store in first_region:
+        run = pipeline.run_night(store_id=store.pk, day=pipeline.closed_business_day(store, now))
+        made += int((run.counts or {}).get("suggestions", 0))
+    return made
 
 
 def _move_rollup_watermark(now: datetime) -> None:

@@ -140,7 +140,10 @@ def _receipts_for(store, s, rows, negative, history, catalogue, rng, now) -> lis
     start = opened if local_now >= opened + timedelta(hours=1) else midnight
     end = min(local_now, closes) if local_now > closes else local_now
     elapsed = max((min(local_now, closes) - opened).total_seconds(), 0) / (closes - opened).total_seconds()
-    count = max(24, round(fmt.receipts_per_day * elapsed))
+    # As many receipts as the store's own history sells by this hour (about 2 units a
+    # basket), capped by its format: a small demo company keeps today in line with its past.
+    expected_units = float(history.assortment.rate[rows].sum()) * elapsed
+    count = max(3, min(round(fmt.receipts_per_day * elapsed), round(expected_units / 2)))
     span = max((end - start).total_seconds() - 1, 1)
     moments = np.sort(rng.random(count)) * span
 
@@ -159,11 +162,12 @@ def _receipts_for(store, s, rows, negative, history, catalogue, rng, now) -> lis
                 remaining[local] -= quantity
                 basket.append((local, quantity))
         if negative and r == count // 2:
+            # A miscounted shelf: sell one more than the books hold of a sold-out (else the
+            # scarcest) product, as a real till does, so the level goes negative.
             out = np.flatnonzero(remaining <= 0)
-            if len(out):
-                local = int(out[rng.integers(0, len(out))])
-                basket.append((local, int(1 - remaining[local] + rng.integers(0, 2))))
-                remaining[local] -= basket[-1][1]
+            local = int(out[rng.integers(0, len(out))]) if len(out) else int(np.argmin(remaining))
+            basket.append((local, int(max(remaining[local], 0) + 1 + rng.integers(0, 2))))
+            remaining[local] -= basket[-1][1]
         if not basket:
             continue
         sold_at = start + timedelta(seconds=float(moments[r]))

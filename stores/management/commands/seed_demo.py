@@ -81,6 +81,7 @@ class Command(BaseCommand):
             f"({summary.stockout_rows} stock-out days); {summary.purchase_orders} open purchase orders")  # fmt: skip
         out(f"  today so far: {summary.receipts_today} receipts, {summary.lines_today} lines; "
             f"{summary.negative_levels} levels below zero, flagged for a count")  # fmt: skip
+        out(f"  last night's replenishment for the first region's stores: {summary.suggestions} suggestions")
         if not quiet:
             out("  phases: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items()))
         out("  ledger check (on hand = sum of movements): 0 mismatches")

@@ -1,0 +1,53 @@
+"""The one way a server-rendered page is scoped: by the store in its URL, or company-wide.
+
+Pages never look a store up themselves. ``store_page`` resolves the URL's store through
+:func:`stores.access.resolve_store` (another store's page is a 404, as in the API) and
+pins it on the request so the header always shows which store the person is acting on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .access import Action, can_anywhere, resolve_store
+
+View = Callable[..., HttpResponse]
+
+
+def store_page(action: str = Action.VIEW_STOCK) -> Callable[[View], View]:
+    """Decorate ``view(request, store, ...)`` reached as ``/s/<store_code>/...``."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, store_code: str, *args, **kwargs) -> HttpResponse:
+            store = resolve_store(request.user, store_code, action)
+            request.store = store
+            request.store_code = store.code
+            return view(request, store, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def office_page(action: str = Action.VIEW_REPORTS) -> Callable[[View], View]:
+    """Decorate a head-office page: the person needs ``action`` somewhere (its data is
+    then narrowed to what they may see by the selectors, e.g. ``kpis.scoped_stores``)."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not can_anywhere(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
