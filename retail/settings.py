@@ -256,6 +256,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "retail.api.schema.add_error_responses",
+    ],
 }
 # The analytics and replenishment API views do not yet declare their response
 # serializers (drf_spectacular.W002, "unable to guess serializer"): their OpenAPI

@@ -22,3 +22,5 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("analytics.urls")),
 ]
+
+handler404 = "retail.api.errors.page_not_found"

@@ -93,6 +93,7 @@ def _product_out(product_id: int) -> dict:
 class ProductList(CompanyScopedAPIView):
     """GET the catalogue (filters: search, category, active, supplier; paginated);
     POST a product with its barcodes."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ, "POST": WRITE}
 
@@ -142,6 +143,7 @@ class ProductDetail(CompanyScopedAPIView):
 
 class PriceHistory(CompanyScopedAPIView):
     """GET the product's cost and price changes, newest first."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ}
     matrix_object = "product"
@@ -174,6 +176,7 @@ class ProductTerms(CompanyScopedAPIView):
 
 class CategoryList(CompanyScopedAPIView):
     """GET the category tree in path order (each with parent, path and label); POST one."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ, "POST": WRITE}
 
@@ -192,6 +195,7 @@ class CategoryList(CompanyScopedAPIView):
 
 
 class SupplierList(CompanyScopedAPIView):
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
     company_actions = {"GET": READ, "POST": WRITE}
 
     @extend_schema(responses=s.SupplierSerializer(many=True), parameters=[OpenApiParameter("search", str)])
@@ -229,6 +233,7 @@ class ImportList(CompanyScopedAPIView):
     """POST multipart ``kind`` (products, suppliers, opening_stock), ``file`` (CSV) and
     ``dry_run`` (default true): small files answer 201 finished, large ones 202 pending
     (poll the job). GET the latest jobs."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": WRITE, "POST": WRITE}
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -292,6 +297,7 @@ class StockExport(StoreScopedAPIView):
 
 class WebhookList(CompanyScopedAPIView):
     """GET the endpoints; POST one (the secret is shown in this answer only)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_INTEGRATIONS, "POST": Action.MANAGE_INTEGRATIONS}
 
@@ -325,6 +331,7 @@ class WebhookDetail(CompanyScopedAPIView):
 
 class WebhookDeliveries(CompanyScopedAPIView):
     """GET an endpoint's deliveries, newest first (``?status=failed``)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_INTEGRATIONS}
     matrix_object = "webhook_endpoint"

@@ -72,6 +72,7 @@ def _adjustments(store):
 
 class AdjustmentList(StoreScopedAPIView):
     """GET the store's adjustments, newest first; POST one (posted at once)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.ADJUST_STOCK}
 
@@ -107,6 +108,7 @@ def _counts(store):
 
 class CountList(StoreScopedAPIView):
     """GET the store's counts (``?status=open``); POST opens one (managers)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.MANAGE_COUNT}
 
@@ -204,6 +206,7 @@ def _transfer_response(view, pk: int, code: int = 200) -> Response:
 class TransferList(StoreScopedAPIView):
     """GET transfers in and out of the store (``?direction=incoming|outgoing``, ``?status=``);
     POST requests one: ``to_store`` (this store sends) or ``from_store`` (this store asks)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.TRANSFER}
 
@@ -305,6 +308,7 @@ def _order_response(view, pk: int, code: int = 200) -> Response:
 
 class PurchaseOrderList(StoreScopedAPIView):
     """GET the store's purchase orders (``?status=``); POST a draft."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.ORDER}
 
@@ -384,6 +388,7 @@ class PurchaseOrderCancel(StoreScopedAPIView):
 class MovementList(StoreScopedAPIView):
     """GET the store's ledger, newest first: ``?sku=``, ``?kind=``, ``?date_from=``/``?date_to=``
     (business days, inclusive)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 

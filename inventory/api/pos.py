@@ -12,6 +12,7 @@ from inventory import ingest, selectors
 from inventory.models import Product, QuarantinedLine, QuarantineStatus, Sale, SaleLine
 from inventory.sale_input import InvalidSale, parse_batch
 from retail.api.errors import InvalidInput
+from retail.api.pagination import DefaultPagination
 from stores.access import Action, DevicePrincipal
 from stores.api.base import CompanyScopedAPIView, StoreScopedAPIView, StoreScopedReadOnlyViewSet
 
@@ -26,6 +27,7 @@ def _principal(request):
 
 class SaleListCreate(StoreScopedAPIView):
     """POST one sale (idempotent on ``pos_sale_id``); GET the store's recent sales."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.POST_SALE}
 
@@ -58,8 +60,6 @@ class SaleListCreate(StoreScopedAPIView):
         sales = sales.prefetch_related(
             Prefetch("lines", SaleLine.objects.select_related("product").order_by("line_no"))
         )
-        from retail.api.pagination import DefaultPagination
-
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(sales, request, view=self)
         return paginator.get_paginated_response(s.SaleOut(page, many=True).data)
@@ -97,6 +97,7 @@ class SaleDetail(StoreScopedReadOnlyViewSet):
 
 
 class StockList(StoreScopedAPIView):
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
     store_actions = {"GET": Action.VIEW_STOCK}
 
     @extend_schema(
@@ -113,8 +114,6 @@ class StockList(StoreScopedAPIView):
         levels = selectors.stock_levels(
             self.store, search=request.query_params.get("search", "")[:64], status=status_filter
         )
-        from retail.api.pagination import DefaultPagination
-
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(levels, request, view=self)
         return paginator.get_paginated_response(s.StockLevelOut(page, many=True).data)
@@ -146,6 +145,7 @@ class StockLookup(StoreScopedAPIView):
 
 class QuarantineList(CompanyScopedAPIView):
     """Lines that matched no product, waiting for head office to map their code."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_CATALOGUE}
 
@@ -156,8 +156,6 @@ class QuarantineList(CompanyScopedAPIView):
         if wanted not in QuarantineStatus.values:
             raise ValidationError({"status": [f"must be one of {QuarantineStatus.values}"]})
         lines = lines.filter(status=wanted)
-        from retail.api.pagination import DefaultPagination
-
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(lines, request, view=self)
         return paginator.get_paginated_response(s.QuarantinedLineOut(page, many=True).data)

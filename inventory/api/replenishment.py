@@ -79,6 +79,7 @@ def _page(view, request, rows, serializer):
 
 class SuggestionList(StoreScopedAPIView):
     """GET the store's suggestions (``?status=proposed&supplier=ACME``)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
@@ -136,6 +137,7 @@ class SuggestionReject(StoreScopedAPIView):
 
 class TransferSuggestionList(StoreScopedAPIView):
     """GET transfer suggestions where the store sends or receives."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
@@ -150,6 +152,7 @@ class TransferSuggestionList(StoreScopedAPIView):
 
 class AlertList(StoreScopedAPIView):
     """GET the store's open alerts (``?all=1`` includes cleared ones)."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
@@ -219,6 +222,7 @@ class CompanySettingsView(CompanyScopedAPIView):
 
 class PipelineRunList(CompanyScopedAPIView):
     """GET the latest nightly runs (``?store=CODE``), newest first: admins only."""
+    pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.VIEW_AUDIT}
 

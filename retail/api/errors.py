@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -132,3 +133,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         ]
     response.data = {"error": _ERROR_NAMES.get(response.status_code, "error"), "detail": detail}
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a URL no route matches (``/api/v1/stores/S001/sales/-1/``) answers
+    in the API's error shape under ``/api/``, and with the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "not_found", "detail": [{"field": None, "code": "not_found", "message": "Not found."}]},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
