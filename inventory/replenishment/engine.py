@@ -15,7 +15,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -312,30 +311,19 @@ def fold_days(*, store_id: int, day: date, arrays: StoreArrays, loaded: LoadedSt
 def save_state(
     *, store_id: int, arrays: StoreArrays, loaded: LoadedState, rows: np.ndarray, started: np.ndarray
 ) -> int:
-    """Write the changed rows: one ``UPDATE ... FROM unnest`` for existing rows and one
-    insert for new ones on PostgreSQL, bulk ORM calls elsewhere."""
+    """Write the changed rows. On PostgreSQL: one binary ``COPY`` of them into a temporary
+    table, then one ``UPDATE ... FROM`` for existing rows and one ``INSERT ... SELECT`` for new
+    ones (the table's fillfactor leaves room for the night's row versions on the same page,
+    so the update is HOT and touches no index). Bulk ORM calls elsewhere."""
     st = loaded.state
     update = np.flatnonzero(rows & loaded.exists)
     insert = np.flatnonzero(rows & ~loaded.exists)
-    last = [date.fromordinal(int(o)) if o > 0 else None for o in loaded.last_day]
     if connection.vendor == "postgresql":
-        if len(update):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE inventory_demandstate d SET level = u.level, variance = u.variance, dow0 = u.dow0, "
-                    "dow1 = u.dow1, dow2 = u.dow2, dow3 = u.dow3, dow4 = u.dow4, dow5 = u.dow5, dow6 = u.dow6, "
-                    "days_observed = u.days_observed, last_day = u.last_day FROM unnest("
-                    "%s::bigint[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], "
-                    "%s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::int[], %s::date[]) "
-                    "AS u(product_id, level, variance, dow0, dow1, dow2, dow3, dow4, dow5, dow6, days_observed, "
-                    "last_day) WHERE d.store_id = %s AND d.product_id = u.product_id",
-                    [
-                        arrays.product_id[update].tolist(), st.level[update].tolist(), st.variance[update].tolist(),
-                        *(st.shape[update, i].tolist() for i in range(7)),
-                        st.days_observed[update].tolist(), [last[i] for i in update], store_id,
-                    ],
-                )  # fmt: skip
-    elif len(update):
+        _save_state_pg(store_id=store_id, arrays=arrays, loaded=loaded, update=update, insert=insert, started=started)
+        loaded.exists[insert] = True
+        return len(update) + len(insert)
+    last = [date.fromordinal(int(o)) if o > 0 else None for o in loaded.last_day]
+    if len(update):
         existing = {
             s.product_id: s
             for s in DemandState.objects.filter(store_id=store_id, product_id__in=arrays.product_id[update].tolist())
@@ -372,6 +360,73 @@ def save_state(
         )
     loaded.exists[insert] = True
     return len(update) + len(insert)
+
+
+STARTED_CODES = {"": 0, "like_item": 1, "prior": 2, "default": 3}
+DEMAND_IN_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS replenish_demand_in (
+    product_id bigint, level float8, variance float8, dow0 float8, dow1 float8, dow2 float8, dow3 float8,
+    dow4 float8, dow5 float8, dow6 float8, days_observed int, last_ordinal int, started smallint, is_new boolean
+) ON COMMIT DROP
+"""
+_DEMAND_SET = ", ".join(f"{c} = u.{c}" for c in ("level", "variance", *DOW, "days_observed"))
+_LAST_DAY = "CASE WHEN u.last_ordinal > 0 THEN DATE '0001-01-01' + (u.last_ordinal - 1) END"
+
+
+def binary_copy_payload(columns: list[tuple[np.ndarray, str]]) -> bytes:
+    """PostgreSQL binary ``COPY`` data for fixed-width, non-null columns, built by numpy in
+    one pass (no Python object per value): each column is (values, big-endian dtype such as
+    ``">i8"``, ``">f8"``, ``">i4"``, ``">i2"``, ``"?"``)."""
+    n = len(columns[0][0]) if columns else 0
+    fields = [("count", ">i2")]
+    for k, (_, dtype) in enumerate(columns):
+        fields += [(f"len{k}", ">i4"), (f"v{k}", dtype)]
+    rows = np.empty(n, dtype=np.dtype(fields))
+    rows["count"] = len(columns)
+    for k, (values, dtype) in enumerate(columns):
+        rows[f"len{k}"] = np.dtype(dtype).itemsize
+        rows[f"v{k}"] = values
+    return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
+
+
+def _save_state_pg(
+    *, store_id: int, arrays: StoreArrays, loaded: LoadedState, update: np.ndarray, insert: np.ndarray,
+    started: np.ndarray,
+) -> None:  # fmt: skip
+    rows = np.concatenate([update, insert])
+    if not len(rows):
+        return
+    st = loaded.state
+    codes = np.array([STARTED_CODES.get(started[i], 0) for i in insert.tolist()], dtype=np.int16)
+    payload = binary_copy_payload(
+        [
+            (arrays.product_id[rows], ">i8"), (st.level[rows], ">f8"), (st.variance[rows], ">f8"),
+            *((st.shape[rows, k], ">f8") for k in range(7)),
+            (st.days_observed[rows], ">i4"), (loaded.last_day[rows], ">i4"),
+            (np.concatenate([np.zeros(len(update), np.int16), codes]), ">i2"),
+            (np.arange(len(rows)) >= len(update), "?"),
+        ]
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(DEMAND_IN_SQL)
+        cursor.execute("TRUNCATE replenish_demand_in")
+        with cursor.cursor.copy("COPY replenish_demand_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(payload)
+        if len(update):
+            cursor.execute(
+                f"UPDATE inventory_demandstate d SET {_DEMAND_SET}, last_day = {_LAST_DAY} "
+                "FROM replenish_demand_in u WHERE d.store_id = %s AND d.product_id = u.product_id AND NOT u.is_new",
+                [store_id],
+            )
+        if len(insert):
+            cursor.execute(
+                f"INSERT INTO inventory_demandstate (store_id, product_id, level, variance, {', '.join(DOW)}, "
+                "days_observed, last_day, started_from) "
+                f"SELECT %s, u.product_id, u.level, u.variance, {', '.join('u.' + c for c in DOW)}, u.days_observed, "
+                f"{_LAST_DAY}, CASE u.started WHEN 1 THEN 'like_item' WHEN 2 THEN 'prior' WHEN 3 THEN 'default' "
+                "ELSE 'history' END FROM replenish_demand_in u WHERE u.is_new",
+                [store_id],
+            )
 
 
 # ---- policy ---------------------------------------------------------------------------------------------------
@@ -544,17 +599,6 @@ def _suggestion_rows(*, store_id: int, day: date, p: Plan, rows: np.ndarray) -> 
     return out
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict):
-        value = json.dumps(value)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def write_suggestions(*, store_id: int, day: date, p: Plan, decided: np.ndarray) -> int:
     """Replace the proposed suggestions of (store, day): one DELETE, then one COPY on
     PostgreSQL (bulk_create elsewhere). Rows already approved or rejected that day stay."""
@@ -564,14 +608,12 @@ def write_suggestions(*, store_id: int, day: date, p: Plan, decided: np.ndarray)
     if not data:
         return 0
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        for row in data:
-            buffer.write("\t".join(_copy_value(v) for v in row))
-            buffer.write("\n")
+        sources_at = SUGGESTION_COLUMNS.index("sources")
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY inventory_suggestion ({', '.join(SUGGESTION_COLUMNS)}) FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
+                for row in data:
+                    copy.write_row((*row[:sources_at], json.dumps(row[sources_at]), *row[sources_at + 1 :]))
     else:
         Suggestion.objects.bulk_create(
             [Suggestion(**dict(zip(SUGGESTION_COLUMNS, row, strict=True))) for row in data], batch_size=500

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 
 from inventory.models import Suggestion, SuggestionStatus, TransferSuggestion, TransferSuggestionStatus
 from stores.models import Store
@@ -60,7 +60,7 @@ def suggest_for_region(*, region_id: int, day: date) -> int:
         spare = arrays.on_hand - (p.result.order_up_to + keep * p.demand)
         for row in np.flatnonzero(loaded.exists & (spare >= 1)).tolist():
             surplus[int(arrays.product_id[row])][store_id] = float(spare[row])
-    made = []
+    made, changes = [], []
     for row in short:
         settings = resolved[row.store_id]
         if row.lead_time_days <= float(settings["transfer_lead_days"]):
@@ -92,16 +92,20 @@ def suggest_for_region(*, region_id: int, day: date) -> int:
                     ),
                 )
             )
-        _reduce_order(row, covered, stores)
-    TransferSuggestion.objects.bulk_create(made)
+        change = _reduce_order(row, covered)
+        if change is not None:
+            changes.append(change)
+    _save_reduced_orders(changes)
+    TransferSuggestion.objects.bulk_create(made, batch_size=1000)
     return len(made)
 
 
-def _reduce_order(row: Suggestion, covered: float, stores: dict[int, Store]) -> None:
-    """The receiver's order becomes the rest of its shortfall after the transfers."""
+def _reduce_order(row: Suggestion, covered: float) -> tuple[int, Decimal, Decimal, str] | None:
+    """The receiver's order becomes the rest of its shortfall after the transfers:
+    (suggestion id, transfer quantity, quantity, reason), or None when nothing changes."""
     previous = float(row.transfer_quantity)
     if covered == previous:
-        return
+        return None
     need = row.order_up_to - (row.on_hand + row.on_order + row.in_transit)
     base = row.reason.split(" | transfer", 1)[0]
     if covered <= 0:
@@ -110,6 +114,23 @@ def _reduce_order(row: Suggestion, covered: float, stores: dict[int, Store]) -> 
         case = max(row.case_pack, 1)
         quantity = Decimal(math.ceil(round(max(need - covered, 0.0) / case, 9)) * case)
         reason = f"{base} | transfer of {covered:g} suggested instead → order {quantity.normalize():f}"
-    Suggestion.objects.filter(pk=row.pk).update(
-        transfer_quantity=Decimal(str(covered)), quantity=quantity, reason=reason
-    )
+    return row.pk, Decimal(str(covered)), Decimal(quantity), reason
+
+
+def _save_reduced_orders(changes: list[tuple[int, Decimal, Decimal, str]]) -> None:
+    """One ``UPDATE ... FROM unnest`` on PostgreSQL (a region has thousands of receivers),
+    one update per row elsewhere."""
+    if not changes:
+        return
+    if connection.vendor == "postgresql":
+        ids, transferred, quantities, reasons = (list(column) for column in zip(*changes, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE inventory_suggestion s SET transfer_quantity = u.transferred, quantity = u.quantity, "
+                "reason = u.reason FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::text[]) "
+                "AS u(id, transferred, quantity, reason) WHERE s.id = u.id",
+                [ids, transferred, quantities, reasons],
+            )
+        return
+    for pk, transferred, quantity, reason in changes:
+        Suggestion.objects.filter(pk=pk).update(transfer_quantity=transferred, quantity=quantity, reason=reason)
