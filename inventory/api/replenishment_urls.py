@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import replenishment as v
+from . import transfer_suggestions as ts
 
 urlpatterns = [
     path("stores/<str:store_code>/suggestions/", v.SuggestionList.as_view(), name="suggestion-list"),
@@ -13,6 +14,16 @@ urlpatterns = [
         "stores/<str:store_code>/transfer-suggestions/",
         v.TransferSuggestionList.as_view(),
         name="transfer-suggestion-list",
+    ),
+    path(
+        "stores/<str:store_code>/transfer-suggestions/<int:pk>/accept/",
+        ts.TransferSuggestionAccept.as_view(),
+        name="transfer-suggestion-accept",
+    ),
+    path(
+        "stores/<str:store_code>/transfer-suggestions/<int:pk>/dismiss/",
+        ts.TransferSuggestionDismiss.as_view(),
+        name="transfer-suggestion-dismiss",
     ),
     path("stores/<str:store_code>/alerts/", v.AlertList.as_view(), name="alert-list"),
     path(

@@ -77,6 +77,17 @@ def _suggestion(store: Store, ctx: dict):
     )  # fmt: skip
 
 
+def _transfer_suggestion(store: Store, ctx: dict):
+    """Sent by ``store`` to a store of its region (either end may answer it)."""
+    from inventory.models import TransferSuggestion
+
+    to_store = _transfer(store, ctx).to_store
+    return TransferSuggestion.objects.create(
+        store=store, to_store=to_store, product=ctx["product"], business_day=store.business_day(),
+        quantity=Decimal("2"), sender_surplus=5, receiver_shortfall=2, reason="matrix",
+    )  # fmt: skip
+
+
 def _product(store: Store, ctx: dict):
     return ctx["product"]
 
@@ -119,4 +130,5 @@ BUILDERS: dict[str, Callable[..., object]] = {
     "transfer": _transfer,
     "purchase_order": _purchase_order,
     "suggestion": _suggestion,
+    "transfer_suggestion": _transfer_suggestion,
 }
