@@ -18,10 +18,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from inventory import purchasing
 from inventory.models import (
     PurchaseOrder,
-    PurchaseOrderLine,
-    PurchaseOrderStatus,
     Suggestion,
     SuggestionRejection,
     SuggestionStatus,
@@ -89,27 +88,11 @@ def edit_quantity(*, store: Store, suggestion_id: int, quantity, user) -> Sugges
 def create_draft_order(
     *, store: Store, supplier_id: int, lines: Sequence[tuple[int, Decimal, Decimal]], user
 ) -> PurchaseOrder:
-    """A draft purchase order with ``(product_id, quantity, unit_cost)`` lines. The one
-    place this module creates orders: it goes through ``inventory.purchasing`` when that
-    module offers ``create_draft_order``, else writes the rows itself (a draft moves no
-    stock and no counter, so nothing goes through the ledger)."""
-    try:
-        from inventory import purchasing  # type: ignore[attr-defined]
-    except ImportError:
-        purchasing = None
-    if purchasing is not None and hasattr(purchasing, "create_draft_order"):
-        return purchasing.create_draft_order(store=store, supplier_id=supplier_id, lines=lines, user=user)
-    order = PurchaseOrder.objects.create(
-        store=store, supplier_id=supplier_id, status=PurchaseOrderStatus.DRAFT, created_by=user,
-        note="from reorder suggestions",
-    )  # fmt: skip
-    PurchaseOrderLine.objects.bulk_create(
-        [
-            PurchaseOrderLine(store=store, order=order, product_id=pid, quantity=qty, unit_cost=cost)
-            for pid, qty, cost in lines
-        ]
+    """A draft purchase order with ``(product_id, quantity, unit_cost)`` lines, written by
+    ``inventory.purchasing`` (the one place orders are created)."""
+    return purchasing.create_draft_order(
+        store=store, supplier_id=supplier_id, lines=lines, user=user, note="from reorder suggestions"
     )
-    return order
 
 
 @transaction.atomic
