@@ -14,6 +14,7 @@ from analytics import kpis, reports
 from stores.access import Action
 from stores.api.base import CompanyScopedAPIView
 
+from . import responses as r
 from . import serializers as s
 
 
@@ -37,6 +38,7 @@ class SalesView(_KpiView):
 
     query_class = s.GroupedQuery
 
+    @extend_schema(parameters=[s.GroupedQuery], responses=r.SalesOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         results = kpis.sales(scope=scope, period=period, group_by=params["group_by"])
@@ -48,6 +50,7 @@ class InventoryView(_KpiView):
 
     query_class = s.GroupedQuery
 
+    @extend_schema(parameters=[s.GroupedQuery], responses=r.InventoryOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         results = kpis.inventory(scope=scope, period=period, group_by=params["group_by"])
@@ -59,6 +62,7 @@ class AbcView(_KpiView):
 
     query_class = s.AbcQuery
 
+    @extend_schema(parameters=[s.AbcQuery], responses=r.AbcOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         per_store = params["per_store"] if params["per_store"] is not None else bool(params.get("store"))
@@ -69,6 +73,7 @@ class AbcView(_KpiView):
 class DeadStockView(_KpiView):
     query_class = s.DeadStockQuery
 
+    @extend_schema(parameters=[s.DeadStockQuery], responses=r.DeadStockOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         results = kpis.dead_stock(scope=scope, today=period.date_to, days=params["days"], limit=params["limit"])
@@ -78,12 +83,14 @@ class DeadStockView(_KpiView):
 class MoversView(_KpiView):
     query_class = s.MoversQuery
 
+    @extend_schema(parameters=[s.MoversQuery], responses=r.MoversOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         return self.render(params, kpis.movers(scope=scope, period=period, limit=params["limit"]))
 
 
 class ShrinkageView(_KpiView):
+    @extend_schema(parameters=[s.PeriodQuery], responses=r.ShrinkageOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         return self.render(params, kpis.shrinkage_by_reason(scope=scope, period=period))
@@ -94,6 +101,7 @@ class ForecastAccuracyView(_KpiView):
 
     query_class = s.ForecastQuery
 
+    @extend_schema(parameters=[s.ForecastQuery], responses=r.ForecastOut)
     def get(self, request):
         params, scope, period = self.parse(request)
         results = kpis.forecast_accuracy(
@@ -107,11 +115,12 @@ class ReportListView(CompanyScopedAPIView):
 
     company_actions = {"GET": Action.VIEW_REPORTS, "POST": Action.VIEW_REPORTS}
 
-    @extend_schema(operation_id="analytics_reports_list")
+    @extend_schema(operation_id="analytics_reports_list", responses=r.ReportList)
     def get(self, request):
         rows = reports.visible_reports(request.user)[:100]
         return Response({"results": s.ReportOut(rows, many=True, context={"request": request}).data})
 
+    @extend_schema(request=s.ReportCreate, responses={201: s.ReportOut})
     def post(self, request):
         body = s.ReportCreate(data=request.data)
         body.is_valid(raise_exception=True)
@@ -130,6 +139,7 @@ class ReportDetailView(CompanyScopedAPIView):
     company_actions = {"GET": Action.VIEW_REPORTS}
     matrix_object = "report_request"
 
+    @extend_schema(responses=r.ReportStatus)
     def get(self, request, pk: int):
         report = reports.visible_reports(request.user).filter(pk=pk).first()
         if report is None:

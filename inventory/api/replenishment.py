@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -64,6 +64,78 @@ class PipelineRunOut(serializers.ModelSerializer):
                   "error", "transfers_done_at"]  # fmt: skip
 
 
+class SuggestionFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["proposed", "approved", "rejected"], required=False)
+    supplier = serializers.CharField(required=False, help_text="Supplier code")
+
+
+class QuantityIn(serializers.Serializer):
+    quantity = serializers.CharField(help_text="Units, at most 3 decimals")
+
+
+class IdsIn(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class RejectIn(IdsIn):
+    reason = serializers.CharField(max_length=300)
+
+
+class SettingRow(serializers.Serializer):
+    name = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    source = serializers.ChoiceField(choices=["default", "company", "region", "store", "product"])
+
+
+class SettingsOut(serializers.Serializer):
+    settings = SettingRow(many=True)
+
+
+class SettingsLevelOut(serializers.Serializer):
+    """One level's own values (null = inherited)."""
+
+    scope = serializers.CharField()
+    region = serializers.CharField(allow_null=True, required=False)
+    service_level = serializers.DecimalField(max_digits=4, decimal_places=3, allow_null=True, coerce_to_string=False)
+    review_days = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True, coerce_to_string=False)
+    min_qty = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True, coerce_to_string=False)
+    max_qty = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True, coerce_to_string=False)
+    round_to_case_pack = serializers.BooleanField(allow_null=True)
+    transfer_surplus_days = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, coerce_to_string=False
+    )
+    transfer_min_qty = serializers.DecimalField(
+        max_digits=14, decimal_places=3, allow_null=True, coerce_to_string=False
+    )
+    transfer_lead_days = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, coerce_to_string=False
+    )
+
+
+class SettingsChanges(serializers.Serializer):
+    """Any of the settings; null clears the level's value (it then inherits)."""
+
+    service_level = serializers.CharField(required=False, allow_null=True)
+    review_days = serializers.CharField(required=False, allow_null=True)
+    min_qty = serializers.CharField(required=False, allow_null=True)
+    max_qty = serializers.CharField(required=False, allow_null=True)
+    round_to_case_pack = serializers.BooleanField(required=False, allow_null=True)
+    transfer_surplus_days = serializers.CharField(required=False, allow_null=True)
+    transfer_min_qty = serializers.CharField(required=False, allow_null=True)
+    transfer_lead_days = serializers.CharField(required=False, allow_null=True)
+
+
+class CompanySettingsIn(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["company", "region"])
+    region = serializers.CharField(required=False, help_text="Region code, for scope=region")
+    changes = SettingsChanges()
+
+
+class CompanySettingsOut(serializers.Serializer):
+    levels = SettingsLevelOut(many=True)
+    defaults = serializers.DictField()
+
+
 def _ids(data) -> list[int]:
     raw = data.get("ids") if hasattr(data, "get") else None
     if not isinstance(raw, list) or not raw or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
@@ -79,11 +151,14 @@ def _page(view, request, rows, serializer):
 
 class SuggestionList(StoreScopedAPIView):
     """GET the store's suggestions (``?status=proposed&supplier=ACME``)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
-    @extend_schema(operation_id="stores_suggestions_list")
+    @extend_schema(
+        operation_id="stores_suggestions_list", parameters=[SuggestionFilter], responses=SuggestionOut(many=True)
+    )
     def get(self, request, store_code: str) -> Response:
         rows = suggestions.list_suggestions(
             store=self.store, status=request.query_params.get("status"),
@@ -98,10 +173,12 @@ class SuggestionDetail(StoreScopedAPIView):
     store_actions = {"GET": Action.VIEW_STOCK, "PATCH": Action.ORDER}
     matrix_object = "suggestion"
 
+    @extend_schema(responses=SuggestionOut)
     def get(self, request, store_code: str, pk: int) -> Response:
         row = get_object_or_404(Suggestion.objects.for_store(self.store).select_related("product", "supplier"), pk=pk)
         return Response(SuggestionOut(row).data)
 
+    @extend_schema(request=QuantityIn, responses=SuggestionOut)
     def patch(self, request, store_code: str, pk: int) -> Response:
         get_object_or_404(Suggestion.objects.for_store(self.store), pk=pk)
         row = suggestions.edit_quantity(
@@ -115,6 +192,15 @@ class SuggestionApprove(StoreScopedAPIView):
 
     store_actions = {"POST": Action.ORDER}
 
+    @extend_schema(
+        request=IdsIn,
+        responses=inline_serializer(
+            "SuggestionsApproved",
+            {"purchase_orders": inline_serializer("DraftOrder", {
+                "id": serializers.IntegerField(), "supplier_id": serializers.IntegerField(),
+                "status": serializers.CharField()}, many=True)},
+        ),
+    )  # fmt: skip
     def post(self, request, store_code: str) -> Response:
         orders = suggestions.approve(store=self.store, suggestion_ids=_ids(request.data), user=request.user)
         return Response(
@@ -127,6 +213,12 @@ class SuggestionReject(StoreScopedAPIView):
 
     store_actions = {"POST": Action.ORDER}
 
+    @extend_schema(
+        request=RejectIn,
+        responses=inline_serializer(
+            "SuggestionsRejected", {"rejected": serializers.ListField(child=serializers.IntegerField()),
+                                    "rule": serializers.CharField()}),
+    )  # fmt: skip
     def post(self, request, store_code: str) -> Response:
         ids = _ids(request.data)
         rows = suggestions.reject(
@@ -137,10 +229,12 @@ class SuggestionReject(StoreScopedAPIView):
 
 class TransferSuggestionList(StoreScopedAPIView):
     """GET transfer suggestions where the store sends or receives."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
+    @extend_schema(responses=TransferSuggestionOut(many=True))
     def get(self, request, store_code: str) -> Response:
         rows = (
             TransferSuggestion.objects.filter(Q(store=self.store) | Q(to_store=self.store))
@@ -152,10 +246,12 @@ class TransferSuggestionList(StoreScopedAPIView):
 
 class AlertList(StoreScopedAPIView):
     """GET the store's open alerts (``?all=1`` includes cleared ones)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}
 
+    @extend_schema(responses=AlertOut(many=True))
     def get(self, request, store_code: str) -> Response:
         rows = Alert.objects.for_store(self.store).select_related("product").order_by("-last_seen_on", "kind", "id")
         if request.query_params.get("all") not in ("1", "true"):
@@ -169,6 +265,7 @@ class StoreSettingsView(StoreScopedAPIView):
 
     store_actions = {"GET": Action.VIEW_STOCK, "PATCH": Action.ORDER}
 
+    @extend_schema(responses=SettingsOut)
     def get(self, request, store_code: str) -> Response:
         level = None
         product = request.query_params.get("product")
@@ -178,6 +275,7 @@ class StoreSettingsView(StoreScopedAPIView):
             level = get_object_or_404(StockLevel.objects.for_store(self.store), product_id=int(product))
         return Response({"settings": repl_settings.resolve(store=self.store, level=level).as_rows()})
 
+    @extend_schema(request=SettingsChanges, responses=SettingsOut)
     def patch(self, request, store_code: str) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         repl_settings.update_level(scope="store", store=self.store, changes=dict(data))
@@ -190,6 +288,7 @@ class CompanySettingsView(CompanyScopedAPIView):
 
     company_actions = {"GET": Action.MANAGE_INTEGRATIONS}
 
+    @extend_schema(responses=CompanySettingsOut)
     def get(self, request) -> Response:
         from inventory.models import ReplenishmentSettings
 
@@ -203,6 +302,7 @@ class CompanySettingsView(CompanyScopedAPIView):
             "defaults": repl_settings.DEFAULTS,
         })  # fmt: skip
 
+    @extend_schema(request=CompanySettingsIn, responses=SettingsLevelOut)
     def patch(self, request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         scope = data.get("scope")
@@ -222,10 +322,12 @@ class CompanySettingsView(CompanyScopedAPIView):
 
 class PipelineRunList(CompanyScopedAPIView):
     """GET the latest nightly runs (``?store=CODE``), newest first: admins only."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.VIEW_AUDIT}
 
+    @extend_schema(responses=PipelineRunOut(many=True))
     def get(self, request) -> Response:
         rows = PipelineRun.objects.select_related("store").order_by("-business_day", "store__code")
         if request.query_params.get("store"):
