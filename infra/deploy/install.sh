@@ -41,15 +41,13 @@ fi
 log "rendering /etc/retail/app.env"
 "$release/venv/bin/python" "$deploy/render_env.py" --instance-env /etc/retail/instance.env --output /etc/retail/app.env
 
+# manage.py as the services run it: user retail, the same EnvironmentFile, the release dir.
 manage() {
-    (
-        set -a
-        # shellcheck disable=SC1091
-        source /etc/retail/app.env
-        set +a
-        cd "$release"
-        runuser -u retail -- "$release/venv/bin/python" manage.py "$@"
-    )
+    systemd-run --quiet --wait --pipe --collect \
+        --uid=retail --gid=retail \
+        --property=EnvironmentFile=/etc/retail/app.env \
+        --working-directory="$release" \
+        -- "$release/venv/bin/python" manage.py "$@"
 }
 
 manage check --deploy --fail-level WARNING

@@ -80,5 +80,8 @@ def test_user_data_hands_over_to_install_sh_and_signals_its_result():
         script = compute["Resources"][name]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
         role = name.removesuffix("LaunchTemplate").lower()
         assert f"RETAIL_ROLE={role}" in script
-        assert 'bash "$release/infra/deploy/install.sh"' in script
-        assert f"--resource {role.capitalize()}Group" in script
+        lines = script.splitlines()
+        install = lines.index('bash "$release/infra/deploy/install.sh" >> /var/log/retail-deploy.log 2>&1')
+        assert lines[install + 1] == "rc=$?"  # captured before anything else can reset $?
+        assert 'cfn-signal -e "$rc"' in lines[install + 2]
+        assert f"--resource {role.capitalize()}Group" in lines[install + 2]

@@ -299,6 +299,19 @@ def test_buckets_block_public_access_and_refuse_plain_http():
         assert props(buckets[name])["VersioningConfiguration"]["Status"] == "Enabled"
 
 
+def test_bucket_names_fit_in_63_characters_for_the_longest_allowed_inputs():
+    longest_project = "p" * int(re.search(r"\{1,(\d+)\}", ROOT["Parameters"]["ProjectName"]["AllowedPattern"])[1]) + "p"
+    values = {
+        "ProjectName": longest_project,
+        "EnvironmentName": "production",
+        "AWS::AccountId": "111122223333",
+        "AWS::Region": "ap-southeast-2",
+    }
+    for name, bucket in resources(stack("storage"), "AWS::S3::Bucket").items():
+        rendered = re.sub(r"\$\{([^}]+)\}", lambda m: values[m[1]], props(bucket)["BucketName"]["Fn::Sub"])
+        assert len(rendered) <= 63, f"{name}: {rendered}"
+
+
 # --- secrets ---------------------------------------------------------------------------
 
 
