@@ -99,9 +99,10 @@ def _send_group(jobs: list[tuple[int, str]]) -> None:
     group(run_store_night.si(store_id, day) for store_id, day in jobs).apply_async()
 
 
-def run_night(*, store_id: int, day: date) -> PipelineRun:
+def run_night(*, store_id: int, day: date, send_digest: bool = True) -> PipelineRun:
     """One store's night, recorded on its ``PipelineRun`` (failures too, then re-raised so
-    the task retries)."""
+    the task retries). ``send_digest=False`` (the demo seed) leaves new alerts unmailed:
+    the next real night mails them."""
     store = Store.objects.select_related("region").get(pk=store_id)
     run, _ = PipelineRun.objects.get_or_create(store=store, business_day=day, defaults={"started_at": timezone.now()})
     PipelineRun.objects.filter(pk=run.pk).update(
@@ -112,7 +113,7 @@ def run_night(*, store_id: int, day: date) -> PipelineRun:
         night = engine.run_store(store=store, day=day)
         counts = night.counts()
         counts.update(alerts.refresh_alerts(store=store, day=day, p=night.plan))
-        counts["alerts_mailed"] = alerts.send_digest(store=store, day=day)
+        counts["alerts_mailed"] = alerts.send_digest(store=store, day=day) if send_digest else 0
     except Exception as exc:
         PipelineRun.objects.filter(pk=run.pk).update(
             status=PipelineStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]

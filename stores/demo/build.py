@@ -178,7 +178,7 @@ def _plan_first_region(stores: list[Store], now: datetime, limit: int = 5) -> in
     first_region = [s for s in stores if s.region_id == stores[0].region_id][:limit]
     made = 0
     for store in first_region:
-        run = pipeline.run_night(store_id=store.pk, day=pipeline.closed_business_day(store, now))
+        run = pipeline.run_night(store_id=store.pk, day=pipeline.closed_business_day(store, now), send_digest=False)
         made += int((run.counts or {}).get("suggestions", 0))
     return made
 
