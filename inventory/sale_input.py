@@ -255,7 +255,8 @@ def _parse_payments(raw: Any, name: str, errors: list) -> list[tuple[str, Decima
 
 
 def parse_batch(raw: Any) -> list[Any]:
-    """The batch envelope: ``{"sales": [...]}`` with 1..POS_BATCH_MAX items. Items are
+    """The batch envelope: ``{"sales": [...]}`` with 1..POS_BATCH_MAX items and at most
+    POS_BATCH_MAX_LINES lines in all. Items are
     validated one by one by the caller, so one bad sale does not reject the others."""
     if not isinstance(raw, dict) or "sales" not in raw:
         raise InvalidSale([{"field": "sales", "code": "required", "message": 'send {"sales": [...]}'}])
@@ -267,5 +268,17 @@ def parse_batch(raw: Any) -> list[Any]:
     if len(sales) > settings.POS_BATCH_MAX:
         raise InvalidSale(
             [{"field": "sales", "code": "too_many", "message": f"at most {settings.POS_BATCH_MAX} sales per batch"}]
+        )
+    lines = sum(len(s["lines"]) for s in sales if isinstance(s, dict) and isinstance(s.get("lines"), list))
+    if lines > settings.POS_BATCH_MAX_LINES:
+        # One batch is one transaction holding the store's stock rows: bound its length.
+        raise InvalidSale(
+            [
+                {
+                    "field": "sales",
+                    "code": "too_many_lines",
+                    "message": f"at most {settings.POS_BATCH_MAX_LINES} lines per batch",
+                }
+            ]
         )
     return sales

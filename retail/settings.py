@@ -242,7 +242,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "retail.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["retail.api.parsers.JSONParser"],
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -323,6 +323,7 @@ LOGGING = {
 
 # --- domain defaults ------------------------------------------------------------------
 POS_BATCH_MAX = 500
+POS_BATCH_MAX_LINES = 10_000  # 500 sales of 20 lines; 500 x 500 would lock a store's stock for minutes
 POS_FUTURE_TOLERANCE = timedelta(minutes=10)
 POS_PAST_LIMIT = timedelta(days=90)
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from inventory import catalogue, exports, imports, webhooks
@@ -30,6 +30,7 @@ from inventory.models import (
     WebhookEndpoint,
 )
 from retail.api.pagination import DefaultPagination
+from retail.api.parsers import JSONParser
 from stores.access import Action
 from stores.api.base import CompanyScopedAPIView, StoreScopedAPIView
 

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -55,6 +56,12 @@ class InvalidInput(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class TooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "request body too large"
+    default_code = "too_large"
 
 
 def flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -111,6 +118,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, raised while parsing
+        exc = TooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         request = context.get("request")
