@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
 from . import reports, rollups, warehouse
+from .warehouse.loader import LoadFailed
+
+# Storage that cannot be reached (S3 endpoint down, connection reset) is worth another
+# try: a report rebuilds its file from scratch and a warehouse day re-runs harmlessly.
+STORAGE_ERRORS = (BotoCoreError, S3UploadFailedError, ConnectionError, TimeoutError, OperationalError)
 
 
 @shared_task(
@@ -63,7 +70,16 @@ def close_rollup_day(self) -> int:
     return rollups.close_day()
 
 
-@shared_task(bind=True, acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=STORAGE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=6,
+    time_limit=1800,
+    soft_time_limit=1700,
+)
 def build_report(self, report_id: int) -> str:
     return reports.build_report(report_id=report_id).status
 
@@ -85,7 +101,16 @@ def expire_reports(self) -> int:
     return reports.expire_reports()
 
 
-@shared_task(bind=True, acks_late=True, time_limit=3300, soft_time_limit=2970, max_retries=3, default_retry_delay=900)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(*STORAGE_ERRORS, LoadFailed),
+    retry_backoff=True,
+    retry_backoff_max=900,
+    max_retries=6,
+    time_limit=3300,
+    soft_time_limit=2970,
+)
 def warehouse_export(self, day_iso: str | None = None) -> str:
     """Nightly: yesterday (UTC) into the warehouse. Re-running a day is harmless."""
     day = date.fromisoformat(day_iso) if day_iso else timezone.now().date() - timedelta(days=1)
