@@ -168,7 +168,7 @@ def build_demo_company(*, spec: Spec, now: datetime | None = None, progress: Pro
     return summary
 
 
-def _plan_first_region(stores: list[Store], now: datetime, limit: int = 5) -> int:
+def _plan_first_region(stores: list[Store], now: datetime, limit: int = 3) -> int:
     """Run last night's replenishment for the demo users' stores (the first store's region,
     at most ``limit`` stores), so the store manager opens the demo to suggestions with their
     reasons and to stock alerts, as after a real night. The other stores plan at their
