@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, credentials
+from . import audit, credentials, lockout
 from .models import ApiToken, AuditEvent, LoginFailure, Membership, PosDevice, Region, Store
 
 
@@ -143,3 +146,29 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in counts failures and locks out like the site's (stores.lockout):
+    otherwise /admin/login/ would be an open door for password guessing."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip()
+        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+        if username and lockout.is_locked(username=username, ip=ip):
+            raise forms.ValidationError(
+                _("Too many failed sign-ins. Wait %(minutes)s minutes or ask an admin to unlock the account."),
+                code="locked",
+                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                lockout.record_failure(username=username, ip=ip)
+            raise
+        lockout.clear(username=username)
+        return cleaned
+
+
+admin.site.login_form = LockoutAdminAuthenticationForm
