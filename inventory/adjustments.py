@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from retail.api.errors import DomainError, InvalidInput
+from stores import audit
 from stores.models import Store
 
 from . import ledger
@@ -69,5 +70,16 @@ def create_adjustment(*, store: Store, reason: str, lines: Sequence[LineInput], 
         product_ids=[line.product.pk for line in resolved],
         document_type=DOCUMENT_TYPE,
         document_id=adjustment.pk,
+    )
+    audit.record(
+        actor=user,
+        action="stock.adjust",
+        obj=adjustment,
+        store=store,
+        after={
+            "reason": reason,
+            "note": note,
+            "lines": [{"sku": line.product.sku, "quantity": str(line.quantity)} for line in resolved],
+        },
     )
     return adjustment

@@ -18,10 +18,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from retail.api.errors import DomainError, InvalidInput
+from stores import audit
 
 from .barcodes import gtin_check_digit
 from .models import Barcode, Category, PriceChange, Product, ProductSupplier, Supplier
 
+# What the audit log keeps of a product (who changed the price, the name, the status).
+AUDITED_FIELDS = ["sku", "name", "category", "unit", "case_pack", "cost", "price", "tax_class", "is_active"]
 PRODUCT_FIELDS = (
     "sku",
     "name",
@@ -102,6 +105,7 @@ def create_product(*, data: dict[str, Any], barcodes: Sequence[str] = (), user=N
     except IntegrityError as exc:  # a concurrent create took the SKU or a barcode
         raise DomainError("SKU or barcode taken meanwhile", field="sku", code="taken") from exc
     PriceChange.objects.create(product=product, cost=product.cost, price=product.price, changed_by=_person(user))
+    audit.record(actor=user, action="product.create", obj=product, after=audit.snapshot(product, AUDITED_FIELDS))
     return product
 
 
@@ -124,12 +128,17 @@ def update_product(
     if changes.get("like_product") is not None and changes["like_product"].pk == product.pk:
         raise DomainError("a product cannot be like itself", field="like_product", code="invalid")
     price_changed = any(name in changes and changes[name] != getattr(product, name) for name in ("cost", "price"))
+    before = audit.snapshot(product, AUDITED_FIELDS)
     for name, value in changes.items():
         if name in PRODUCT_FIELDS:
             setattr(product, name, value)
     product.save()
     if price_changed:
         PriceChange.objects.create(product=product, cost=product.cost, price=product.price, changed_by=_person(user))
+    after = audit.snapshot(product, AUDITED_FIELDS)
+    if after != before:
+        action = "product.price_change" if price_changed else "product.update"
+        audit.record(actor=user, action=action, obj=product, before=before, after=after)
     if barcodes is not None:
         current = set(product.barcodes.values_list("code", flat=True))
         product.barcodes.exclude(code__in=list(barcodes)).delete()
