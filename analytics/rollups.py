@@ -146,6 +146,9 @@ def _money(expr) -> ExpressionWrapper:
     return ExpressionWrapper(expr, output_field=DecimalField(max_digits=18, decimal_places=4))
 
 
+ROLLUP_LOCK_CLASS = 0x2F000000  # two-key advisory locks (store, day); the outbox uses the one-key form
+
+
 @transaction.atomic
 def refresh_day(*, store_id: int, day: date, product_ids: list[int] | None = None) -> int:
     """Recompute the rollup rows of (``store_id``, ``day``) from source and upsert them;
@@ -156,6 +159,12 @@ def refresh_day(*, store_id: int, day: date, product_ids: list[int] | None = Non
         if not product_ids:
             return 0
     if connection.vendor == "postgresql":
+        # One refresh of a (store, day) at a time. Without it two workers refreshing the
+        # same day race: the one whose statement started first (an older snapshot) can
+        # upsert last and put back totals without the other's sales, until the periodic
+        # pass. Taken before the statement, so its snapshot sees the previous refresh's data.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_CLASS + store_id, day.toordinal()])
         written = _refresh_day_sql(store_id=store_id, day=day, product_ids=product_ids)
     else:
         written = _refresh_day_orm(store_id=store_id, day=day, product_ids=product_ids)
