@@ -44,3 +44,8 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A retail beat --loglevel INFO
+
+# Load + faults + books on PostgreSQL, Redis, gunicorn, Celery (about 10 minutes; see docs/RELIABILITY.md).
+# SOAK_ARGS="--quick" for about one minute of load.
+soak: dev-venv
+	$(PY) bench/soak/run.py $(SOAK_ARGS)
