@@ -33,6 +33,7 @@ from .replenishment import (
     DemandState,
     PipelineRun,
     PipelineStatus,
+    ProjectedSurplus,
     ReplenishmentSettings,
     SettingsScope,
     Suggestion,
@@ -56,4 +57,4 @@ __all__ += [
     "Alert", "AlertKind", "DemandState", "PipelineRun", "PipelineStatus", "ReplenishmentSettings", "SettingsScope",
     "Suggestion", "SuggestionRejection", "SuggestionStatus", "TransferSuggestion", "TransferSuggestionStatus",
 ]  # fmt: skip
-__all__ += ["DeliveryStatus"]
+__all__ += ["DeliveryStatus", "ProjectedSurplus"]

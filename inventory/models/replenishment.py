@@ -210,6 +210,32 @@ class TransferSuggestion(models.Model):
         indexes = [models.Index(fields=["to_store", "business_day"], name="transfersugg_to_day")]
 
 
+class ProjectedSurplus(models.Model):
+    """What a store holds above its order-up-to level plus its transfer cover
+    (``transfer_surplus_days`` of demand) after its nightly run: the senders' side of the
+    region's transfer suggestions. Written by the store's run from the arrays it already
+    has, so the region's last store reads one table instead of recomputing every sibling's
+    policy. Only rows of at least one unit are kept; a store keeps only its latest night.
+
+    A derived, disposable snapshot of about a million rows a night: no database foreign keys
+    (their deferred checks doubled the store's commit) and no index beyond the unique key;
+    Django's collector still cascades a deleted store or product."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    business_day = models.DateField()
+    quantity = models.FloatField()
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "business_day", "product"], name="surplus_store_day_product")
+        ]
+
+
 class AlertKind(models.TextChoices):
     LOW = "low", _("Low stock")
     NEGATIVE = "negative", _("Negative stock")

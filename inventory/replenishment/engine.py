@@ -25,7 +25,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inventory.models import DemandState, Suggestion, SuggestionRejection, SuggestionStatus, Supplier
+from inventory.models import DemandState, ProjectedSurplus, Suggestion, SuggestionRejection, SuggestionStatus, Supplier
 from stores.models import Store
 
 from . import forecast, policy
@@ -91,6 +91,50 @@ def _column(rows: list[tuple], index: int, dtype, fill=np.nan) -> np.ndarray:
     return np.array([fill if row[index] is None else row[index] for row in rows], dtype=dtype)
 
 
+def copy_out(sql: str, fields: list[tuple[str, str]]) -> np.ndarray:
+    """Run ``sql`` as a binary ``COPY (...) TO STDOUT`` on PostgreSQL and return its rows as
+    one numpy structured array (big-endian ``fields``: name, dtype), with no Python object
+    per value: fetching and converting 20,000 rows of a store was most of its load time.
+    Every column must be fixed-width and non-null (COALESCE in the query); a NULL shifts
+    the layout and raises ``ValueError``. ``sql`` takes no parameters: inline integers."""
+    layout = [("count", ">i2")]
+    for name, dtype in fields:
+        layout += [(f"{name}__len", ">i4"), (name, dtype)]
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+        data = b"".join(bytes(chunk) for chunk in copy)
+    body = memoryview(data)[19:-2]  # signature, flags and header extension; the trailer
+    dtype = np.dtype(layout)
+    if len(body) % dtype.itemsize:
+        raise ValueError("COPY rows are not fixed-width (a NULL column?)")
+    rows = np.frombuffer(body, dtype=dtype)
+    for name, kind in fields:
+        if len(rows) and not (rows[f"{name}__len"] == np.dtype(kind).itemsize).all():
+            raise ValueError(f"column {name} is not fixed-width (a NULL?)")
+    return rows
+
+
+LEVELS_PG_SQL = """
+SELECT sl.product_id::int8, sl.on_hand::float8, sl.on_order::float8, sl.in_transit::float8,
+       COALESCE(sl.min_qty::float8, 'NaN'), COALESCE(sl.max_qty::float8, 'NaN'),
+       COALESCE(sl.service_level::float8, 'NaN'), sl.in_assortment,
+       COALESCE(COALESCE(ps.case_pack, p.case_pack)::float8, 'NaN'), COALESCE(COALESCE(ps.cost, p.cost)::float8, 'NaN'),
+       COALESCE(ps.supplier_id, -1)::int8, COALESCE(COALESCE(ps.lead_time_days, s.lead_time_days)::float8, 'NaN'),
+       COALESCE(s.lead_time_sd_days::float8, 'NaN'), COALESCE(p.like_product_id, -1)::int8,
+       COALESCE(p.category_id, -1)::int8
+FROM inventory_stocklevel sl
+JOIN inventory_product p ON p.id = sl.product_id
+LEFT JOIN inventory_productsupplier ps ON ps.product_id = p.id AND ps.is_primary
+LEFT JOIN inventory_supplier s ON s.id = ps.supplier_id
+WHERE sl.store_id = {store_id} AND p.is_active {extra}
+ORDER BY sl.product_id
+"""
+LEVEL_FIELDS = [
+    ("product_id", ">i8"), ("on_hand", ">f8"), ("on_order", ">f8"), ("in_transit", ">f8"), ("min_qty", ">f8"),
+    ("max_qty", ">f8"), ("service_level", ">f8"), ("in_assortment", "?"), ("case_pack", ">f8"), ("cost", ">f8"),
+    ("supplier_id", ">i8"), ("lead", ">f8"), ("lead_sd", ">f8"), ("like_product_id", ">i8"), ("category_id", ">i8"),
+]  # fmt: skip
+
+
 LEVELS_SQL = """
 SELECT sl.product_id,
        CAST(sl.on_hand AS DOUBLE PRECISION), CAST(sl.on_order AS DOUBLE PRECISION),
@@ -108,6 +152,21 @@ ORDER BY sl.product_id
 """
 
 
+def _load_levels_pg(*, store_id: int, extra: str) -> StoreArrays:
+    got = copy_out(LEVELS_PG_SQL.format(store_id=int(store_id), extra=extra), LEVEL_FIELDS)
+    ints = ("product_id", "supplier_id", "like_product_id", "category_id")
+    floats = ("on_hand", "on_order", "in_transit", "min_qty", "max_qty", "service_level")
+    return StoreArrays(
+        **{name: got[name].astype(np.int64) for name in ints},
+        **{name: got[name].astype(np.float64) for name in floats},
+        in_assortment=got["in_assortment"].astype(bool),
+        case_pack=np.nan_to_num(got["case_pack"].astype(np.float64), nan=1.0),
+        cost=np.nan_to_num(got["cost"].astype(np.float64)),
+        lead=np.nan_to_num(got["lead"].astype(np.float64), nan=7.0),
+        lead_sd=np.nan_to_num(got["lead_sd"].astype(np.float64)),
+    )
+
+
 def load_arrays(*, store_id: int, product_ids: list[int] | None = None) -> StoreArrays:
     """The store's levels, products and primary suppliers as arrays (one query).
 
@@ -117,8 +176,9 @@ def load_arrays(*, store_id: int, product_ids: list[int] | None = None) -> Store
     extra, params = "", [store_id]
     if product_ids is not None:
         extra = f"AND sl.product_id IN ({','.join(str(int(p)) for p in product_ids) or 'NULL'})"
-    rows = _fetch(LEVELS_SQL.format(extra=extra), params)
-    if rows:
+    if connection.vendor == "postgresql":
+        arrays = _load_levels_pg(store_id=store_id, extra=extra)
+    elif rows := _fetch(LEVELS_SQL.format(extra=extra), params):
         cols = list(zip(*rows, strict=True))
         as_float = [np.array([np.nan if v is None else v for v in col], dtype=np.float64) for col in cols]
         arrays = StoreArrays(
@@ -170,18 +230,38 @@ class LoadedState:
     exists: np.ndarray  # bool: a row exists in the table
 
 
+STATE_PG_SQL = (
+    "SELECT product_id::int8, level, variance, dow0, dow1, dow2, dow3, dow4, dow5, dow6, days_observed::int4, "
+    "COALESCE(last_day - DATE '0001-01-01' + 1, -1)::int8 "  # the Python ordinal, -1 for none
+    "FROM inventory_demandstate WHERE store_id = {store_id} ORDER BY product_id"
+)
+STATE_FIELDS = [
+    ("product_id", ">i8"), ("level", ">f8"), ("variance", ">f8"), *((name, ">f8") for name in DOW),
+    ("days_observed", ">i4"), ("last_day", ">i8"),
+]  # fmt: skip
+
+
 def load_state(*, store_id: int, product_ids: np.ndarray) -> LoadedState:
     """The stored demand state of each product (one query), cold rows where none is stored."""
     n = len(product_ids)
-    rows = _fetch(
-        "SELECT product_id, level, variance, dow0, dow1, dow2, dow3, dow4, dow5, dow6, days_observed, last_day "
-        "FROM inventory_demandstate WHERE store_id = %s ORDER BY product_id",
-        [store_id],
-    )
+    rows = []
+    if connection.vendor != "postgresql":
+        rows = _fetch(
+            "SELECT product_id, level, variance, dow0, dow1, dow2, dow3, dow4, dow5, dow6, days_observed, last_day "
+            "FROM inventory_demandstate WHERE store_id = %s ORDER BY product_id",
+            [store_id],
+        )
     level, variance = np.zeros(n), np.zeros(n)
     shape, days = np.ones((n, 7)), np.zeros(n, dtype=np.int32)
     last_day, exists = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool)
-    if rows:
+    if connection.vendor == "postgresql":
+        got = copy_out(STATE_PG_SQL.format(store_id=int(store_id)), STATE_FIELDS)
+        at, found = _align(product_ids, got["product_id"].astype(np.int64))
+        at, got = at[found], got[found]
+        level[at], variance[at] = got["level"], got["variance"]
+        shape[at] = np.column_stack([got[name] for name in DOW]) if len(got) else np.ones((0, 7))
+        days[at], last_day[at], exists[at] = got["days_observed"], got["last_day"], True
+    elif rows:
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         at, found = _align(product_ids, ids)
         at, keep = at[found], np.flatnonzero(found)
@@ -362,6 +442,7 @@ def save_state(
     return len(update) + len(insert)
 
 
+PG_EPOCH = date(2000, 1, 1)  # binary COPY dates count days from here
 STARTED_CODES = {"": 0, "like_item": 1, "prior": 2, "default": 3}
 DEMAND_IN_SQL = """
 CREATE TEMP TABLE IF NOT EXISTS replenish_demand_in (
@@ -471,6 +552,43 @@ def plan(*, store: Store, day: date, arrays: StoreArrays, state: forecast.Demand
         service_source=np.where(valid_product_level, "product", sources["service_level"]),
         min_source=_src(arrays.min_qty, "min_qty"), max_source=_src(arrays.max_qty, "max_qty"),
     )  # fmt: skip
+
+
+def save_surplus(*, store_id: int, day: date, p: Plan, keep_days: float) -> int:
+    """Replace the store's projected surplus with tonight's: on hand above the order-up-to
+    level plus ``keep_days`` of demand, rows of at least one unit (binary ``COPY`` on
+    PostgreSQL). Earlier nights' rows of the store go too; the region step reads them."""
+    a = p.arrays
+    spare = a.on_hand - (p.result.order_up_to + keep_days * p.demand)
+    rows = np.flatnonzero(spare >= 1)
+    ProjectedSurplus.objects.filter(store_id=store_id, business_day__lte=day).delete()
+    if not len(rows):
+        return 0
+    if connection.vendor == "postgresql":
+        payload = binary_copy_payload(
+            [
+                (np.full(len(rows), store_id), ">i8"), (a.product_id[rows], ">i8"),
+                (np.full(len(rows), (day - PG_EPOCH).days), ">i4"), (spare[rows], ">f8"),
+            ]
+        )  # fmt: skip
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY inventory_projectedsurplus (store_id, product_id, business_day, quantity) "
+                "FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.write(payload)
+    else:
+        ProjectedSurplus.objects.bulk_create(
+            [
+                ProjectedSurplus(store_id=store_id, product_id=int(a.product_id[i]), business_day=day,
+                                 quantity=float(spare[i]))
+                for i in rows.tolist()
+            ],
+            batch_size=1000,
+        )  # fmt: skip
+    return len(rows)
 
 
 def apply_rejections(*, store_id: int, day: date, p: Plan) -> None:
@@ -651,7 +769,9 @@ def run_store(*, store: Store, day: date) -> StoreNight:
         folded = save_state(
             store_id=store.pk, arrays=arrays, loaded=loaded, rows=changed | ~loaded.exists, started=started
         )
-        p = plan(store=store, day=day, arrays=arrays, state=loaded.state)
+        resolved = repl_settings.resolve(store=store)
+        p = plan(store=store, day=day, arrays=arrays, state=loaded.state, resolved=resolved)
+        save_surplus(store_id=store.pk, day=day, p=p, keep_days=float(resolved["transfer_surplus_days"]))
         apply_rejections(store_id=store.pk, day=day, p=p)
         decided_ids = np.array(
             Suggestion.objects.filter(store_id=store.pk, business_day=day)

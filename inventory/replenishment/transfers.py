@@ -13,7 +13,9 @@ The rule (settings ``transfer_surplus_days``, ``transfer_min_qty``, ``transfer_l
 
 Largest surpluses are used first. The receiver's suggestion keeps its numbers and records
 ``transfer_quantity``; its quantity becomes the rest of the shortfall, rounded to cases again.
-Recomputed from the stored inputs, so running it twice gives the same rows.
+The senders' surplus is the ``ProjectedSurplus`` each store's run wrote for the night (the
+same arrays its suggestions came from), so the region's step is a few queries and no policy
+maths. Recomputed from those stored rows, so running it twice gives the same rows.
 """
 
 from __future__ import annotations
@@ -23,14 +25,23 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-import numpy as np
 from django.db import connection, transaction
 
-from inventory.models import Suggestion, SuggestionStatus, TransferSuggestion, TransferSuggestionStatus
+from inventory.models import (
+    ProjectedSurplus,
+    Suggestion,
+    SuggestionStatus,
+    TransferSuggestion,
+    TransferSuggestionStatus,
+)
 from stores.models import Store
 
-from . import engine
 from . import settings as repl_settings
+
+RECEIVER_FIELDS = (
+    "id", "store_id", "product_id", "transfer_quantity", "order_up_to", "on_hand", "on_order", "in_transit",
+    "lead_time_days", "reason", "suggested_quantity", "case_pack",
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -43,23 +54,20 @@ def suggest_for_region(*, region_id: int, day: date) -> int:
     short = list(
         Suggestion.objects.filter(
             store_id__in=list(stores), business_day=day, status=SuggestionStatus.PROPOSED, top_up=False
-        ).order_by("store_id", "product_id")
+        )
+        .order_by("store_id", "product_id")
+        .values_list(*RECEIVER_FIELDS, named=True)
     )
     if len(stores) < 2 or not short:
         return 0
     resolved = {pk: repl_settings.resolve(store=s) for pk, s in stores.items()}
-    products = sorted({row.product_id for row in short})
+    products = {row.product_id for row in short}
     surplus: dict[int, dict[int, float]] = defaultdict(dict)  # product -> sender store -> units
-    for store_id, store in stores.items():
-        arrays = engine.load_arrays(store_id=store_id, product_ids=products)
-        if not len(arrays):
-            continue
-        loaded = engine.load_state(store_id=store_id, product_ids=arrays.product_id)
-        p = engine.plan(store=store, day=day, arrays=arrays, state=loaded.state, resolved=resolved[store_id])
-        keep = float(resolved[store_id]["transfer_surplus_days"])
-        spare = arrays.on_hand - (p.result.order_up_to + keep * p.demand)
-        for row in np.flatnonzero(loaded.exists & (spare >= 1)).tolist():
-            surplus[int(arrays.product_id[row])][store_id] = float(spare[row])
+    for store_id, product_id, spare in ProjectedSurplus.objects.filter(
+        store_id__in=list(stores), business_day=day
+    ).values_list("store_id", "product_id", "quantity"):
+        if product_id in products:
+            surplus[product_id][store_id] = spare
     made, changes = [], []
     for row in short:
         settings = resolved[row.store_id]
@@ -100,7 +108,7 @@ def suggest_for_region(*, region_id: int, day: date) -> int:
     return len(made)
 
 
-def _reduce_order(row: Suggestion, covered: float) -> tuple[int, Decimal, Decimal, str] | None:
+def _reduce_order(row, covered: float) -> tuple[int, Decimal, Decimal, str] | None:
     """The receiver's order becomes the rest of its shortfall after the transfers:
     (suggestion id, transfer quantity, quantity, reason), or None when nothing changes."""
     previous = float(row.transfer_quantity)
@@ -114,7 +122,7 @@ def _reduce_order(row: Suggestion, covered: float) -> tuple[int, Decimal, Decima
         case = max(row.case_pack, 1)
         quantity = Decimal(math.ceil(round(max(need - covered, 0.0) / case, 9)) * case)
         reason = f"{base} | transfer of {covered:g} suggested instead → order {quantity.normalize():f}"
-    return row.pk, Decimal(str(covered)), Decimal(quantity), reason
+    return row.id, Decimal(str(covered)), Decimal(quantity), reason
 
 
 def _save_reduced_orders(changes: list[tuple[int, Decimal, Decimal, str]]) -> None:
