@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +30,7 @@ from django.utils import timezone
 from stores.models import PosDevice, Store
 
 from . import ledger
+from .bulk import insert_rows
 from .models import (
     Barcode,
     MovementKind,
@@ -46,6 +47,10 @@ from .outbox import record_event
 from .sale_input import InvalidSale, SaleInput, parse_sale
 
 CREATED, DUPLICATE, ERROR = "created", "duplicate", "error"
+SALE_LINE_COLUMNS = (
+    "store_id", "sale_id", "line_no", "product_id", "quantity", "unit_price", "discount", "unit_cost", "business_day",
+)  # fmt: skip
+PAYMENT_COLUMNS = ("store_id", "sale_id", "method", "amount")
 
 
 @dataclass
@@ -83,24 +88,26 @@ def _existing_result(sale: Sale) -> SaleResult:
     )
 
 
-def resolve_codes(codes: set[str]) -> dict[str, Product]:
+class ProductRef(NamedTuple):
+    """What ingest needs of a product: its id and its cost (no model instance per code)."""
+
+    id: int
+    cost: Decimal | None
+
+
+def resolve_codes(codes: set[str]) -> dict[str, ProductRef]:
     """Map SKUs and barcodes to active products with two indexed queries."""
-    found: dict[str, Product] = {}
+    found: dict[str, ProductRef] = {}
     if not codes:
         return found
-    only = ("id", "sku", "cost")
-    for product in Product.objects.filter(sku__in=codes, is_active=True).only(*only):
-        found[product.sku] = product
+    for sku, product_id, cost in Product.objects.filter(sku__in=codes, is_active=True).values_list("sku", "id", "cost"):
+        found[sku] = ProductRef(product_id, cost)
     rest = codes - found.keys()
     if rest:
-        for code, product in Barcode.objects.filter(code__in=rest, product__is_active=True).values_list(
-            "code", "product_id"
+        for code, product_id, cost in Barcode.objects.filter(code__in=rest, product__is_active=True).values_list(
+            "code", "product_id", "product__cost"
         ):
-            found[code] = Product(id=product)
-        missing_cost = [p.id for c, p in found.items() if c in rest]
-        costs = dict(Product.objects.filter(id__in=missing_cost).values_list("id", "cost"))
-        for code in rest & found.keys():
-            found[code].cost = costs.get(found[code].id)
+            found[code] = ProductRef(product_id, cost)
     return found
 
 
@@ -190,6 +197,8 @@ def _write(store: Store, parsed: list[tuple[int, SaleInput]], *, device, user) -
             return _fill_in_batch_duplicates(results, parsed, first_in_batch, {})
         Sale.objects.bulk_create([row for _, _, row in new])
         sale_lines, quarantine, payments, movements = [], [], [], []
+        device_id = device.pk if device is not None else None
+        user_id = user.pk if getattr(user, "pk", None) else None
         for _, sale, row in new:
             kind = MovementKind.RETURN if sale.kind == SaleKind.RETURN else MovementKind.SALE
             for line in sale.lines:
@@ -208,44 +217,31 @@ def _write(store: Store, parsed: list[tuple[int, SaleInput]], *, device, user) -
                     )
                     continue
                 sale_lines.append(
-                    SaleLine(
-                        store=store,
-                        sale=row,
-                        line_no=line.line_no,
-                        product_id=product.id,
-                        quantity=line.quantity,
-                        unit_price=line.unit_price,
-                        discount=line.discount,
-                        unit_cost=product.cost,
-                        business_day=row.business_day,
+                    (
+                        store.pk, row.pk, line.line_no, product.id, line.quantity, line.unit_price, line.discount,
+                        product.cost, row.business_day,
                     )
-                )
+                )  # fmt: skip
                 movements.append(
-                    StockMovement(
-                        store=store,
+                    ledger.MovementRow(
                         product_id=product.id,
                         quantity=line.quantity if kind == MovementKind.RETURN else -line.quantity,
                         kind=kind,
                         document_type="sale",
                         document_id=row.pk,
                         unit_cost=product.cost,
-                        device=device,
-                        user=user if getattr(user, "pk", None) else None,
                         occurred_at=row.sold_at,
                         business_day=row.business_day,
+                        device_id=device_id,
+                        user_id=user_id,
                     )
                 )
-            payments.extend(
-                Payment(store=store, sale=row, method=method, amount=amount) for method, amount in sale.payments
-            )
-        SaleLine.objects.bulk_create(sale_lines, batch_size=2000)
+            payments.extend((store.pk, row.pk, method, amount) for method, amount in sale.payments)
+        insert_rows(SaleLine, SALE_LINE_COLUMNS, sale_lines)
         if quarantine:
             QuarantinedLine.objects.bulk_create(quarantine)
-        if payments:
-            Payment.objects.bulk_create(payments)
-        if movements:
-            movements.sort(key=lambda m: m.product_id)
-            ledger.record_movements(store_id=store.pk, movements=movements)
+        insert_rows(Payment, PAYMENT_COLUMNS, payments)
+        ledger.record_movement_rows(store_id=store.pk, rows=movements)
         days = sorted({row.business_day.isoformat() for _, _, row in new})
         record_event(
             topic="sale.posted",
