@@ -136,10 +136,18 @@ class CompanySettingsOut(serializers.Serializer):
     defaults = serializers.DictField()
 
 
+MAX_IDS = 5000
+
+
 def _ids(data) -> list[int]:
     raw = data.get("ids") if hasattr(data, "get") else None
-    if not isinstance(raw, list) or not raw or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise DomainError("a non-empty list of suggestion ids", field="ids", code="invalid")
+    if (
+        not isinstance(raw, list)
+        or not 0 < len(raw) <= MAX_IDS
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in raw)
+    ):
+        # ids beyond the bigint range reached PostgreSQL and came back as a 500
+        raise DomainError(f"a list of 1 to {MAX_IDS} suggestion ids", field="ids", code="invalid")
     return raw
 
 
