@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("stores.urls")),
     path("", include("inventory.urls")),
     path("", include("analytics.urls")),
+    path("office/", include("analytics.office_urls")),
 ]
 
 handler404 = "retail.api.errors.page_not_found"

@@ -51,3 +51,12 @@ def office_page(action: str = Action.VIEW_REPORTS) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def field_errors(error) -> dict[str, list[str]]:
+    """A service's ``DomainError``/``InvalidInput`` as ``{field: [messages]}`` for a form, so
+    each message is shown beside its field ("" for the form as a whole)."""
+    errors: dict[str, list[str]] = {}
+    for item in error.as_detail():
+        errors.setdefault(item.get("field") or "", []).append(item["message"])
+    return errors

@@ -1,0 +1,209 @@
+"""Head-office pages: the company dashboard, stores side by side (with a CSV download), and
+report files requested, watched and downloaded. Data comes from ``analytics.kpis`` over the
+stores the person may see (``kpis.scoped_stores``): regional managers get their region."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from inventory.models import Alert
+from retail.api.errors import DomainError
+from stores.access import Action, stores_visible_to
+from stores.models import Region
+from stores.pages import field_errors, office_page
+
+from . import kpis, reports
+from .models import ReportFormat, ReportKind
+
+PERIOD_DAYS = 28
+COMPARE_COLUMNS = [
+    ("store", "Store"), ("region", "Region"), ("net_sales", "Net sales"), ("change_vs_prior_pct", "vs prior %"),
+    ("change_vs_last_year_pct", "vs last year %"), ("margin_pct", "Margin %"), ("sell_through", "Sell-through"),
+    ("days_of_cover", "Days of cover"), ("stockout_rate", "Stock-out rate"), ("open_alerts", "Open alerts"),
+]  # fmt: skip
+
+
+def _period(request: HttpRequest) -> kpis.Period:
+    """The last 28 days up to yesterday (``?days=7..365`` changes the length)."""
+    days = request.GET.get("days", "")
+    length = min(max(int(days), 7), 365) if days.isdigit() else PERIOD_DAYS
+    end = timezone.localdate() - timedelta(days=1)
+    return kpis.Period(end - timedelta(days=length - 1), end)
+
+
+@office_page(Action.VIEW_REPORTS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = kpis.scoped_stores(request.user)
+    period = _period(request)
+    regions = kpis.sales(scope=scope, period=period, group_by="region")
+    trend = kpis.sales(scope=scope, period=period, group_by="day")
+    categories = sorted(kpis.sales(scope=scope, period=period, group_by="category"), key=lambda r: -r["net_sales"])
+    stock = kpis.inventory(scope=scope, period=kpis.Period(period.date_to, period.date_to), group_by="region")
+    alerts = (
+        scope.filter(Alert.objects.filter(cleared_on__isnull=True))
+        .values("store__code", "store__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    total = sum(r["net_sales"] for r in regions)
+    prior = sum(r["prior_net_sales"] for r in regions)
+    context = {
+        "period": period,
+        "regions": regions,
+        "total": total,
+        "change": round(float((total - prior) / prior * 100), 1) if prior else None,
+        "stockout": {r["label"]: r["stockout_rate"] for r in stock},
+        "categories": categories[:8],
+        "alerts": alerts,
+        "trend_chart": {
+            "labels": [r["key"] for r in trend],
+            "series": [{"label": "Net sales", "data": [float(r["net_sales"]) for r in trend]}],
+        },
+        "region_chart": {
+            "type": "bar",
+            "labels": [r["label"] for r in regions],
+            "series": [
+                {"label": "This period", "data": [float(r["net_sales"]) for r in regions]},
+                {"label": "Prior period", "data": [float(r["prior_net_sales"]) for r in regions]},
+            ],
+        },
+    }
+    return render(request, "analytics/office/dashboard.html", context)
+
+
+def comparison_rows(user, *, period: kpis.Period, region_code: str | None) -> list[dict]:
+    """One row per visible store: sales against prior period and last year, margin, stock
+    health on the last day, open alerts."""
+    scope = kpis.scoped_stores(user, region_code=region_code)
+    sales = {r["key"]: r for r in kpis.sales(scope=scope, period=period, group_by="store")}
+    stock = {r["key"]: r for r in kpis.inventory(scope=scope, period=period, group_by="store")}
+    alerts = dict(
+        scope.filter(Alert.objects.filter(cleared_on__isnull=True)).values_list("store_id").annotate(n=Count("id"))
+    )
+    stores = stores_visible_to(user).filter(pk__in=scope.store_ids).select_related("region").order_by("code")
+    rows = []
+    for store in stores:
+        s, i = sales.get(store.pk, {}), stock.get(store.pk, {})
+        net = s.get("net_sales") or 0
+        rows.append({
+            "store": store.code, "name": store.name, "region": store.region.name,
+            "net_sales": net, "change_vs_prior_pct": s.get("change_vs_prior_pct"),
+            "change_vs_last_year_pct": s.get("change_vs_last_year_pct"),
+            "margin_pct": round(float(s["margin"] / s["revenue"] * 100), 1) if s.get("revenue") else None,
+            "sell_through": i.get("sell_through"), "days_of_cover": i.get("days_of_cover"),
+            "stockout_rate": i.get("stockout_rate"), "open_alerts": alerts.get(store.pk, 0),
+        })  # fmt: skip
+    return rows
+
+
+def _sorted(rows: list[dict], sort: str) -> list[dict]:
+    key, reverse = sort.lstrip("-"), sort.startswith("-")
+    if key not in dict(COMPARE_COLUMNS):
+        key, reverse = "net_sales", True
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    return sorted(present, key=lambda r: r[key], reverse=reverse) + missing
+
+
+@office_page(Action.VIEW_REPORTS)
+def store_comparison(request: HttpRequest) -> HttpResponse:
+    period = _period(request)
+    region = request.GET.get("region") or None
+    sort = request.GET.get("sort", "-net_sales")
+    rows = _sorted(comparison_rows(request.user, period=period, region_code=region), sort)
+    if request.GET.get("format") == "csv":
+        return _csv(rows, period)
+    regions = Region.objects.filter(stores__in=stores_visible_to(request.user)).distinct().order_by("name")
+    query = request.GET.copy()
+    query.pop("sort", None)
+    context = {
+        "rows": rows, "period": period, "region": region or "", "regions": regions, "sort": sort,
+        "columns": COMPARE_COLUMNS, "query": query.urlencode(),
+    }  # fmt: skip
+    return render(request, "analytics/office/stores.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(rows: list[dict], period: kpis.Period) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = ["store", "name", *[key for key, _ in COMPARE_COLUMNS if key != "store"]]
+    lines = (writer.writerow(line) for line in [header, *([row[k] for k in header] for row in rows)])
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    name = f"stores-{period.date_from.isoformat()}-{period.date_to.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@office_page(Action.VIEW_REPORTS)
+def report_list(request: HttpRequest) -> HttpResponse:
+    errors: dict = {}
+    posted: dict = {}
+    if request.method == "POST":
+        posted = request.POST
+        try:
+            report = _request_report(request)
+        except DomainError as exc:
+            errors = field_errors(exc)
+        except Http404:
+            errors = {"scope": ["no such store or region among those you can see"]}
+        else:
+            messages.success(request, f"Report {report.pk} requested: it is being built.")
+            return redirect("office:reports")
+    end = timezone.localdate() - timedelta(days=1)
+    context = {
+        "reports": reports.visible_reports(request.user)[:20],
+        "kinds": ReportKind.choices,
+        "formats": ReportFormat.choices,
+        "errors": errors,
+        "posted": posted,
+        "default_from": (end - timedelta(days=PERIOD_DAYS - 1)).isoformat(),
+        "default_to": end.isoformat(),
+    }
+    return render(request, "analytics/office/reports.html", context, status=400 if errors else 200)
+
+
+def _request_report(request: HttpRequest):
+    post = request.POST
+    dates = {}
+    for name in ("date_from", "date_to"):
+        try:
+            dates[name] = date.fromisoformat(post.get(name, ""))
+        except ValueError:
+            raise DomainError("a date, YYYY-MM-DD", field=name, code="invalid") from None
+    if dates["date_from"] > dates["date_to"]:
+        raise DomainError("must be on or before the end", field="date_from", code="invalid")
+    if (dates["date_to"] - dates["date_from"]).days > 730:
+        raise DomainError("at most two years", field="date_from", code="max_value")
+    fmt = post.get("format", "")
+    if fmt not in ReportFormat.values:
+        raise DomainError("choose CSV or XLSX", field="format", code="invalid_choice")
+    scope = post.get("scope", "").strip()
+    return reports.request_report(
+        user=request.user, kind=post.get("kind", ""), fmt=fmt, **dates,
+        region_code=scope[2:] if scope.startswith("r:") else None,
+        store_code=scope[2:] if scope.startswith("s:") else None,
+    )  # fmt: skip
+
+
+@office_page(Action.VIEW_REPORTS)
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx polls this every second while the report builds; the answer stops the polling
+    (no trigger) once it is done or failed."""
+    report = reports.visible_reports(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    base = f"{request.scheme}://{request.get_host()}"
+    return render(
+        request, "analytics/office/_report_row.html", {"r": report, "url": reports.download_url(report, base_url=base)}
+    )
