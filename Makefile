@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test venv dev-venv lint migrate serve worker beat soak bench clean-demo
+.PHONY: demo test venv dev-venv lint migrate serve worker beat soak bench clean-demo screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is needed (python3.11/3.12/3.13 on PATH)"; exit 1; }
@@ -49,3 +49,8 @@ beat: venv
 # SOAK_ARGS="--quick" for about one minute of load.
 soak: dev-venv
 	$(PY) bench/soak/run.py $(SOAK_ARGS)
+
+# Screenshots of the main pages (docs/screenshots/, shown in the README), taken by the
+# browser tests in real Chromium on a small demo company.
+screenshots: dev-venv
+	RETAIL_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -q retail/tests/browser
