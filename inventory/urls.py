@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .pages import counting, ordering, stock
+from .pages import counting, moving, ordering, stock
 
 S = "s/<str:store_code>/"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path(S + "counts/<int:pk>/scan/", counting.count_scan, name="count-scan"),
     path(S + "counts/<int:pk>/review/", counting.count_review, name="count-review"),
     path(S + "counts/<int:pk>/action/", counting.count_action, name="count-action"),
+    path(S + "transfers/", moving.transfer_list, name="transfer-page-list"),
+    path(S + "transfers/<int:pk>/", moving.transfer_detail, name="transfer-page-detail"),
+    path(S + "adjustments/new/", moving.adjustment_new, name="adjustment-new"),
 ]

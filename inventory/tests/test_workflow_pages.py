@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from inventory import purchasing
 from inventory.document_lines import LineInput
@@ -15,7 +16,10 @@ from inventory.models import (
     StockMovement,
     Suggestion,
     SuggestionStatus,
+    Transfer,
 )  # fmt: skip
+from stores.models import Membership, Role, Scope
+from stores.testing import login_verified
 
 from .document_helpers import give_stock, on_hand
 
@@ -153,3 +157,48 @@ def test_open_count_errors_are_beside_the_field(page_client_for, store):
     assert response.status_code == 400
     assert "a category count needs a category" in response.content.decode()
     assert not StockCount.objects.exists()
+
+
+def test_transfer_requested_shipped_and_received_short_shows_the_difference(
+    page_client_for, store, sibling_store, product, users
+):
+    give_stock(store, product, 10)
+    manager = page_client_for("store_manager")
+    response = manager.post(
+        f"/s/{store.code}/transfers/",
+        {"direction": "to", "other_store": sibling_store.code, "lines": f"{product.sku} 4"},
+    )
+    transfer = Transfer.objects.get()
+    assert response["Location"] == f"/s/{store.code}/transfers/{transfer.pk}/"
+    manager.post(response["Location"], {"action": "ship"})
+    transfer.refresh_from_db()
+    assert transfer.status == "shipped" and on_hand(store, product) == 6
+
+    Membership.objects.create(user=users["clerk"], role=Role.CLERK, scope=Scope.STORE, store=sibling_store)
+    receiver = Client()
+    login_verified(receiver, users["clerk"])
+    line = transfer.lines.get()
+    page = f"/s/{sibling_store.code}/transfers/{transfer.pk}/"
+    assert receiver.post(page, {"action": "receive", f"qty-{line.pk}": "3"}).status_code == 302
+    body = receiver.get(page).content.decode()
+    assert 'data-testid="difference">-1' in body.replace("\n", "")
+    assert on_hand(sibling_store, product) == 3
+
+
+def test_transfer_request_errors_name_the_line(page_client_for, store, sibling_store):
+    response = page_client_for("store_manager").post(
+        f"/s/{store.code}/transfers/", {"direction": "to", "other_store": sibling_store.code, "lines": "NOPE 2"}
+    )
+    assert response.status_code == 400 and "line 1:" in response.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_adjustment_page_posts_a_loss_and_refuses_a_wrong_sign_beside_the_field(page_client_for, store, product):
+    give_stock(store, product, 5)
+    client = page_client_for("store_manager")
+    bad = client.post(f"/s/{store.code}/adjustments/new/", {"code": product.sku, "quantity": "2", "reason": "theft"})
+    assert bad.status_code == 400 and "removes stock: negative" in bad.content.decode()
+    assert on_hand(store, product) == 5
+    ok = client.post(f"/s/{store.code}/adjustments/new/", {"code": product.sku, "quantity": "-2", "reason": "theft"})
+    assert ok.status_code == 302 and on_hand(store, product) == 3
+    assert page_client_for("clerk").get(f"/s/{store.code}/adjustments/new/").status_code == 403
