@@ -58,7 +58,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/docs") and not request.path.startswith("/admin/"):
+        if not request.path.startswith(("/api/v1/docs", "/admin/")):
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
         return response
