@@ -27,5 +27,6 @@ def current_store(request: HttpRequest) -> dict[str, object]:
             count=can(user, Action.RECORD_COUNT, store),
             adjust=can(user, Action.ADJUST_STOCK, store),
             transfer=can(user, Action.TRANSFER, store),
+            devices=can(user, Action.MANAGE_DEVICES, store),
         )
     return {"current_store": store, "nav": nav}

@@ -72,3 +72,23 @@ def test_switcher_lists_only_visible_stores(page_client_for, store, sibling_stor
 def test_every_page_shows_the_store_being_acted_on(page_client_for, store):
     body = page_client_for("clerk").get(f"/s/{store.code}/stock/").content.decode()
     assert 'data-testid="current-store"' in body and store.code in body
+
+
+def test_a_manager_creates_a_device_sees_its_key_once_and_revokes_it(page_client_for, store):
+    from stores.credentials import verify
+    from stores.models import PosDevice
+
+    client = page_client_for("store_manager")
+    response = client.post(f"/s/{store.code}/devices/", {"name": "till-9"})
+    key = response.content.decode().split('data-testid="device-key">')[1].split("<")[0]
+    assert response["Cache-Control"] == "no-store" and verify(key).name == "till-9"
+    assert key not in client.get(f"/s/{store.code}/devices/").content.decode()  # shown once
+    device = PosDevice.objects.get(name="till-9")
+    client.post(f"/s/{store.code}/devices/{device.pk}/revoke/")
+    assert verify(key) is None
+
+
+def test_device_name_is_required_and_clerks_cannot_manage_devices(page_client_for, store):
+    response = page_client_for("store_manager").post(f"/s/{store.code}/devices/", {"name": " "})
+    assert response.status_code == 400 and "give the till a name" in response.content.decode()
+    assert page_client_for("clerk").get(f"/s/{store.code}/devices/").status_code == 403
