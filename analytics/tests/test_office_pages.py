@@ -82,3 +82,26 @@ def test_report_form_errors_are_beside_the_field(page_client_for):
 def test_someone_elses_report_status_is_404(page_client_for, users):
     report = ReportRequest.objects.create(kind="sales_by_store", requested_by=users["admin"], scope={})
     assert page_client_for("analyst").get(f"/office/reports/{report.pk}/status/").status_code == 404
+
+
+def test_import_dry_run_lists_row_errors_and_writes_nothing_then_a_clean_file_applies(page_client_for, category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import Product
+
+    client = page_client_for("admin")
+    bad = SimpleUploadedFile("p.csv", b"sku,name,category,cost,price\nA1,Apple,Nowhere,1.00,abc\n", "text/csv")
+    response = client.post("/office/imports/", {"kind": "products", "file": bad})
+    detail = client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-errors"' in detail and "apply this file" not in detail
+    assert not Product.objects.filter(sku="A1").exists()
+
+    good = SimpleUploadedFile("p.csv", f"sku,name,category,cost,price\nA1,Apple,{category.name},1.00,2.00\n".encode())
+    dry = client.post("/office/imports/", {"kind": "products", "file": good})
+    assert not Product.objects.filter(sku="A1").exists()
+    applied = client.post(dry["Location"])
+    assert applied.status_code == 302 and Product.objects.filter(sku="A1").exists()
+
+
+def test_imports_are_for_admins_only(page_client_for):
+    assert page_client_for("analyst").get("/office/imports/").status_code == 403
