@@ -47,7 +47,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 2, threads: int = 1, settings_module: str = "retail.settings"):
+def gunicorn(
+    database_url: str,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    settings_module: str = "retail.settings",
+    broker: str = "",
+):
+    """The app under gunicorn. ``broker``: the Celery broker URL the app hands its
+    after-commit work to (as in production, where workers run elsewhere); empty runs those
+    tasks eagerly inside the request (the embedded default)."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,6 +68,9 @@ def gunicorn(database_url: str, *, workers: int = 2, threads: int = 1, settings_
         "THROTTLE_USER": "1000000/min",
     }
     env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     cmd = [
         sys.executable,
         "-m",
@@ -97,7 +110,7 @@ def gunicorn(database_url: str, *, workers: int = 2, threads: int = 1, settings_
 
 
 class Client:
-    """One keep-alive connection; ``post`` returns (status, seconds, body)."""
+    """One keep-alive connection; ``post`` and ``get`` return (status, seconds, body)."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port = port
@@ -105,10 +118,15 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def post(self, path: str, payload: object) -> tuple[int, float, bytes]:
-        body = json.dumps(payload)
+        return self.request("POST", path, json.dumps(payload))
+
+    def get(self, path: str) -> tuple[int, float, bytes]:
+        return self.request("GET", path, None)
+
+    def request(self, method: str, path: str, body: str | None) -> tuple[int, float, bytes]:
         started = time.perf_counter()
         try:
-            self.conn.request("POST", path, body=body, headers=self.headers)
+            self.conn.request(method, path, body=body, headers=self.headers)
             response = self.conn.getresponse()
             data = response.read()
         except (http.client.HTTPException, OSError):
