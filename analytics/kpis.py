@@ -409,3 +409,36 @@ def forecast_accuracy(*, scope: Scope, period: Period, horizon_days: int = 7, gr
             }
         )
     return result
+
+
+def stock_health(*, scope: Scope, group_by: str = "store") -> dict[int, dict]:
+    """Stock now, per store or region, from the live levels (not the rollups, so the
+    head-office pages stay fast over 120 stores x 5,000 products): units on hand, products
+    carried, how many are out (on hand <= 0) and the out-of-stock rate."""
+    key = {"store": "store_id", "region": "store__region_id"}[group_by]
+    rows = (
+        scope.filter(StockLevel.objects.filter(in_assortment=True))
+        .values(key)
+        .annotate(stock=Sum("on_hand"), carried=Count("id"), out=Count("id", filter=Q(on_hand__lte=0)))
+    )
+    return {
+        row[key]: {
+            "on_hand": row["stock"] or ZERO,
+            "carried": row["carried"],
+            "out": row["out"],
+            "out_of_stock_rate": _ratio(row["out"], row["carried"]),
+        }
+        for row in rows
+    }
+
+
+def top_categories(*, scope: Scope, period: Period, limit: int = 8) -> list[dict]:
+    """Net sales by category over ``period`` (one window, no comparison), best first."""
+    rows = (
+        scope.filter(CategoryDayRollup.objects.filter(day__gte=period.date_from, day__lte=period.date_to))
+        .values("category_id", "category__name")
+        .annotate(net=Sum(F("revenue") - F("returns_value")), units=Sum("units"))
+        .order_by("-net")[:limit]
+    )
+    return [{"key": r["category_id"], "label": r["category__name"], "net_sales": r["net"], "units": r["units"]}
+            for r in rows]  # fmt: skip

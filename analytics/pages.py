@@ -26,7 +26,7 @@ PERIOD_DAYS = 28
 COMPARE_COLUMNS = [
     ("store", "Store"), ("region", "Region"), ("net_sales", "Net sales"), ("change_vs_prior_pct", "vs prior %"),
     ("change_vs_last_year_pct", "vs last year %"), ("margin_pct", "Margin %"), ("sell_through", "Sell-through"),
-    ("days_of_cover", "Days of cover"), ("stockout_rate", "Stock-out rate"), ("open_alerts", "Open alerts"),
+    ("days_of_cover", "Days of cover"), ("out_of_stock_rate", "Out of stock now"), ("open_alerts", "Open alerts"),
 ]  # fmt: skip
 
 
@@ -44,8 +44,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     regions = kpis.sales(scope=scope, period=period, group_by="region")
     trend = kpis.sales(scope=scope, period=period, group_by="day")
-    categories = sorted(kpis.sales(scope=scope, period=period, group_by="category"), key=lambda r: -r["net_sales"])
-    stock = kpis.inventory(scope=scope, period=kpis.Period(period.date_to, period.date_to), group_by="region")
+    week = kpis.Period(period.date_to - timedelta(days=6), period.date_to)
+    categories = kpis.top_categories(scope=scope, period=week)
+    health = kpis.stock_health(scope=scope, group_by="region")
     alerts = (
         scope.filter(Alert.objects.filter(cleared_on__isnull=True))
         .values("store__code", "store__name")
@@ -59,8 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "regions": regions,
         "total": total,
         "change": round(float((total - prior) / prior * 100), 1) if prior else None,
-        "stockout": {r["label"]: r["stockout_rate"] for r in stock},
-        "categories": categories[:8],
+        "out_of_stock": {r["label"]: (health.get(r["key"]) or {}).get("out_of_stock_rate") for r in regions},
+        "categories": categories,
         "alerts": alerts,
         "trend_chart": {
             "labels": [r["key"] for r in trend],
@@ -80,10 +81,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def comparison_rows(user, *, period: kpis.Period, region_code: str | None) -> list[dict]:
     """One row per visible store: sales against prior period and last year, margin, stock
-    health on the last day, open alerts."""
+    now (sell-through over the period, days of cover at its pace, out-of-stock rate), open alerts."""
     scope = kpis.scoped_stores(user, region_code=region_code)
     sales = {r["key"]: r for r in kpis.sales(scope=scope, period=period, group_by="store")}
-    stock = {r["key"]: r for r in kpis.inventory(scope=scope, period=period, group_by="store")}
+    stock = kpis.stock_health(scope=scope, group_by="store")
     alerts = dict(
         scope.filter(Alert.objects.filter(cleared_on__isnull=True)).values_list("store_id").annotate(n=Count("id"))
     )
@@ -91,14 +92,16 @@ def comparison_rows(user, *, period: kpis.Period, region_code: str | None) -> li
     rows = []
     for store in stores:
         s, i = sales.get(store.pk, {}), stock.get(store.pk, {})
-        net = s.get("net_sales") or 0
+        net, units, on_hand = s.get("net_sales") or 0, s.get("units") or 0, i.get("on_hand") or 0
+        per_day = units / period.days
         rows.append({
             "store": store.code, "name": store.name, "region": store.region.name,
             "net_sales": net, "change_vs_prior_pct": s.get("change_vs_prior_pct"),
             "change_vs_last_year_pct": s.get("change_vs_last_year_pct"),
             "margin_pct": round(float(s["margin"] / s["revenue"] * 100), 1) if s.get("revenue") else None,
-            "sell_through": i.get("sell_through"), "days_of_cover": i.get("days_of_cover"),
-            "stockout_rate": i.get("stockout_rate"), "open_alerts": alerts.get(store.pk, 0),
+            "sell_through": round(float(units / (units + on_hand)), 3) if units + on_hand > 0 else None,
+            "days_of_cover": round(float(on_hand / per_day), 1) if per_day else None,
+            "out_of_stock_rate": i.get("out_of_stock_rate"), "open_alerts": alerts.get(store.pk, 0),
         })  # fmt: skip
     return rows
 

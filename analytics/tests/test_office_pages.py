@@ -105,3 +105,16 @@ def test_import_dry_run_lists_row_errors_and_writes_nothing_then_a_clean_file_ap
 
 def test_imports_are_for_admins_only(page_client_for):
     assert page_client_for("analyst").get("/office/imports/").status_code == 403
+
+
+def test_stock_health_counts_what_is_out_now(store, sibling_store, make_product):
+    from analytics import kpis
+    from inventory.models import StockLevel
+
+    a, b = make_product(), make_product()
+    StockLevel.objects.create(store=store, product=a, on_hand=4)
+    StockLevel.objects.create(store=store, product=b, on_hand=0)
+    StockLevel.objects.create(store=sibling_store, product=a, on_hand=-1)
+    health = kpis.stock_health(scope=kpis.Scope(store_ids=(store.pk, sibling_store.pk)), group_by="store")
+    assert (health[store.pk]["out"], health[store.pk]["carried"], health[store.pk]["out_of_stock_rate"]) == (1, 2, 0.5)
+    assert health[sibling_store.pk]["out_of_stock_rate"] == 1.0
