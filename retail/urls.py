@@ -25,3 +25,5 @@ urlpatterns = [
 ]
 
 handler404 = "retail.api.errors.page_not_found"
+
+handler500 = "retail.error_views.server_error"

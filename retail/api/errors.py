@@ -22,6 +22,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from retail.error_views import RETRY_AFTER_SECONDS, TRANSIENT, unavailable_payload
+
 logger = logging.getLogger(__name__)
 
 
@@ -114,6 +116,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(
             {"error": _ERROR_NAMES.get(exc.status, "invalid"), "detail": exc.as_detail()}, status=exc.status
         )
+    if isinstance(exc, TRANSIENT):  # the database restarting or failing over: retry, not a bug
+        logger.warning("database unavailable", exc_info=exc)
+        return Response(unavailable_payload(), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
