@@ -92,3 +92,10 @@ def test_device_name_is_required_and_clerks_cannot_manage_devices(page_client_fo
     response = page_client_for("store_manager").post(f"/s/{store.code}/devices/", {"name": " "})
     assert response.status_code == 400 and "give the till a name" in response.content.decode()
     assert page_client_for("clerk").get(f"/s/{store.code}/devices/").status_code == 403
+
+
+def test_admin_is_in_the_apps_colours_and_links_back(page_client_for, users):
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    body = page_client_for("admin").get("/admin/").content.decode()
+    assert "css/admin.css" in body and "Back to the app" in body
