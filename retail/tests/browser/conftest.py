@@ -60,6 +60,20 @@ def demo(transactional_db) -> None:
     call_command("seed_demo", stores=4, products=80, days=100, quiet=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+@pytest.fixture(autouse=True)
+def _fresh_broker_pools() -> None:
+    """The live server's requests hand work to Celery (eagerly here). Tests that point the
+    app at a real worker close its connection pools afterwards; kombu keeps producer pools
+    in a process-wide registry, so start each browser test from fresh ones."""
+    from kombu import pools
+
+    from retail.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
