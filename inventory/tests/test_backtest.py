@@ -17,8 +17,13 @@ METRICS = ("fill_rate", "stockout_days", "avg_inventory", "orders", "rmsse", "rm
 
 
 def _shared_data() -> Path:
+    """``RETAIL_SHARED_DATA``, else ``../shared/data`` beside the checkout, else the
+    workplace's copy (a clone made elsewhere, as CI's may be, still finds the real files)."""
     configured = os.environ.get("RETAIL_SHARED_DATA")
-    return Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "data"
+    if configured:
+        return Path(configured)
+    beside = Path(settings.BASE_DIR).parent / "shared" / "data"
+    return beside if beside.exists() else Path("/work/shared/data")
 
 
 def _real(name: str) -> Path:
