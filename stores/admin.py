@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, credentials, lockout
+from . import audit, credentials
+from .forms import LockoutMixin
 from .models import ApiToken, AuditEvent, LoginFailure, Membership, PosDevice, Region, Store
 
 
@@ -148,27 +147,9 @@ class LoginFailureAdmin(admin.ModelAdmin):
         return False
 
 
-class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's sign-in counts failures and locks out like the site's (stores.lockout):
-    otherwise /admin/login/ would be an open door for password guessing."""
-
-    def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip()
-        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
-        if username and lockout.is_locked(username=username, ip=ip):
-            raise forms.ValidationError(
-                _("Too many failed sign-ins. Wait %(minutes)s minutes or ask an admin to unlock the account."),
-                code="locked",
-                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if username:
-                lockout.record_failure(username=username, ip=ip)
-            raise
-        lockout.clear(username=username)
-        return cleaned
+class LockoutAdminAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin's sign-in locks out like the site's: otherwise /admin/login/ would be an
+    open door for password guessing."""
 
 
 admin.site.login_form = LockoutAdminAuthenticationForm

@@ -15,18 +15,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _("Too many failed sign-ins. Wait %(minutes)s minutes or ask an admin to unlock the account."),
-    }
+class LockoutMixin:
+    """Checks the lockout before the password is tried, counts a failure, clears on
+    success: the one rule for every sign-in form (the site's and the admin's)."""
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         ip = client_ip(self.request)
         if username and lockout.is_locked(username=username, ip=ip):
             raise forms.ValidationError(
-                self.error_messages["locked"],
+                _("Too many failed sign-ins. Wait %(minutes)s minutes or ask an admin to unlock the account."),
                 code="locked",
                 params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
             )
@@ -38,3 +36,7 @@ class SignInForm(AuthenticationForm):
             raise
         lockout.clear(username=username)
         return cleaned
+
+
+class SignInForm(LockoutMixin, AuthenticationForm):
+    pass
