@@ -169,6 +169,10 @@ AWS_REPORTS_BUCKET_NAME = env.str("AWS_REPORTS_BUCKET_NAME", default="") or AWS_
 WAREHOUSE_EXPORT_BUCKET = env.str("WAREHOUSE_EXPORT_BUCKET", default="") or AWS_STORAGE_BUCKET_NAME
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
+# Outside production WhiteNoise serves straight from the apps' and static/ folders (no
+# collectstatic step for `make demo` or the tests); production serves the collected,
+# hashed and compressed files (the deploy runs collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 _static_backend = (
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
     if PRODUCTION
