@@ -188,7 +188,13 @@ class _Engine:
         sums = np.bincount(self.store[active], weights=self.state.level[active], minlength=self.stores)
         counts = np.bincount(self.store[active], minlength=self.stores)
         store_level = np.where(counts > 0, sums / np.maximum(counts, 1), self.default_level)
-        prior = forecast.initial_state(n=len(self.state), prior_level=store_level[self.store], prior_shape=self.shape)
+        level = store_level[self.store]
+        prior = forecast.initial_state(
+            n=len(self.state),
+            prior_level=level,
+            prior_variance=forecast.cold_start_variance(level),
+            prior_shape=self.shape,
+        )
         self.state = forecast.start_series(state=self.state, new=new, prior=prior)
         self.pooled = forecast.pooled_start(pooled=self.pooled, new=new, prior_level=prior.level)
         self.started |= new

@@ -7,6 +7,7 @@ from inventory.replenishment.forecast import (
     DemandState,
     ForecastParams,
     PooledParams,
+    cold_start_variance,
     combined_state,
     demand_sd,
     fit_params,
@@ -116,6 +117,13 @@ def test_cold_state_without_prior_variance_is_overdispersed_poisson():
 
     assert state.variance.tolist() == [2.0 + 0.25 * 4.0 + 0.25]
     assert state.shape.tolist() == [[1.0] * 7]
+
+
+def test_cold_start_variance_of_a_slow_item_stays_near_poisson():
+    variance = cold_start_variance(np.array([0.02, 2.0, -1.0]))
+
+    assert variance.tolist() == pytest.approx([0.02 + 0.25 * 0.0004, 2.0 + 0.25 * 4.0, 0.0])
+    assert cold_start_variance(2.0, floor=0.25).tolist() == initial_state(n=1, prior_level=2.0).variance.tolist()[0]
 
 
 def test_forecast_follows_the_weekday_shape_from_the_start_day():
