@@ -181,10 +181,17 @@ def test_days_before_first_sale_are_not_scored_as_demand():
 
 # --- acceptance targets on the real files --------------------------------------------------
 # "rmsse" is the lead-time total (the "RMSSE over the lead time", see metrics.py);
-# "rmsse_daily" the per-day M5 variant, kept to show both. Figures: bench/backtest_results.md.
+# "rmsse_daily" the per-day M5 variant, kept to show both. Figures: bench/backtest_results.md. The "oracle" in the
+# reasons is bench/forecast_bounds.py: the engine's weekday shape times the mean demand of the w days before the
+# origin and the w days after the 7 scored days (it sees the future, not the scored week); a target it misses is
+# out of reach of any forecast of the level.
 
 
-@pytest.mark.xfail(strict=True, reason="lead-time total: measured 0.834 x seasonal naive (per-day 0.737 passes)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead-time total: measured 0.834 x seasonal naive (per-day 0.737 passes); even a level oracle that"
+    " knows the 28 days either side of the lead time scores 0.782 (bench/forecast_bounds.py)",
+)
 def test_m5_engine_forecast_beats_seasonal_naive_by_a_quarter(m5):
     assert m5["data"]["series"] == 40
     assert m5["data"]["days"] == 1941
@@ -195,12 +202,16 @@ def test_m5_engine_daily_forecast_beats_seasonal_naive_by_a_quarter(m5):
     assert m5["engine"]["rmsse_daily"] <= 0.75 * m5["seasonal_naive"]["rmsse_daily"]
 
 
-@pytest.mark.xfail(strict=True, reason="lead-time total: measured 0.974 x moving average")
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead-time total: measured 0.974 x moving average (future-knowing level oracle 0.914; no causal"
+    " variant tried got below 0.967, bench/backtest_results.md)",
+)
 def test_m5_engine_forecast_beats_moving_average_by_five_percent(m5):
     assert m5["engine"]["rmsse"] <= 0.95 * m5["moving_average"]["rmsse"]
 
 
-@pytest.mark.xfail(strict=True, reason="per day: measured 0.985 x moving average")
+@pytest.mark.xfail(strict=True, reason="per day: measured 0.985 x moving average (future-knowing level oracle 0.970)")
 def test_m5_engine_daily_forecast_beats_moving_average_by_five_percent(m5):
     assert m5["engine"]["rmsse_daily"] <= 0.95 * m5["moving_average"]["rmsse_daily"]
 
@@ -219,7 +230,11 @@ def test_m5_engine_holds_15_percent_less_stock_than_static_rule_at_same_fill(m5)
     assert m5["engine"]["avg_inventory"] <= 0.85 * m5["static_minmax"]["avg_inventory"]
 
 
-@pytest.mark.xfail(strict=True, reason="lead-time total: measured 0.772 x seasonal naive (per-day 0.720 passes)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead-time total: measured 0.772 x seasonal naive (per-day 0.720 passes); future-knowing level"
+    " oracle 0.757-0.765",
+)
 def test_pfs_engine_forecast_beats_seasonal_naive_by_a_quarter(pfs):
     assert pfs["data"]["series"] == 3552
     assert pfs["data"]["days"] == 1003
@@ -234,7 +249,9 @@ def test_pfs_engine_forecast_beats_moving_average_by_five_percent(pfs):
     assert pfs["engine"]["rmsse"] <= 0.95 * pfs["moving_average"]["rmsse"]
 
 
-@pytest.mark.xfail(strict=True, reason="per day: measured 0.987 x moving average")
+@pytest.mark.xfail(
+    strict=True, reason="per day: measured 0.987 x moving average (future-knowing level oracle 0.984-0.986)"
+)
 def test_pfs_engine_daily_forecast_beats_moving_average_by_five_percent(pfs):
     assert pfs["engine"]["rmsse_daily"] <= 0.95 * pfs["moving_average"]["rmsse_daily"]
 
