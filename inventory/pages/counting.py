@@ -12,51 +12,44 @@ from django.views.decorators.http import require_POST
 from retail.api.errors import DomainError
 from stores.access import Action, can
 from stores.models import Store
-from stores.pages import field_errors, store_page
+from stores.pages import store_page
 
 from .. import counts
-from ..models import Category, CountScope, StockCount, StockCountLine
+from ..catalogue import category_labels
+from ..models import StockCount, StockCountLine
+from .forms import OpenCountForm, ScanForm, put_errors
 
 RECENT_SCANS = 12
 
 
 @store_page(Action.RECORD_COUNT)
 def count_list(request: HttpRequest, store: Store) -> HttpResponse:
-    errors: dict = {}
+    """The store's counts, and (MANAGE_COUNT) a form to open one: the whole store, a
+    category or a list of SKUs, blind or not; errors come back beside their field."""
+    form = OpenCountForm(request.POST or None, categories=category_labels())
     if request.method == "POST":
         if not can(request.user, Action.MANAGE_COUNT, store):
             raise PermissionDenied
-        category = request.POST.get("category", "")
-        try:
-            count = counts.open_count(
-                store=store,
-                scope=request.POST.get("scope", ""),
-                user=request.user,
-                category_id=int(category) if category.isdigit() else None,
-                skus=request.POST.get("skus", "").split(),
-                blind=request.POST.get("blind") == "on",
-                note=request.POST.get("note", ""),
-            )
-        except DomainError as exc:
-            errors = field_errors(exc)
-        else:
-            messages.success(request, f"Count {count.pk} opened: scan away.")
-            return redirect("count-scan", store_code=store.code, pk=count.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                count = counts.open_count(
+                    store=store, scope=data["scope"], user=request.user, category_id=data["category"],
+                    skus=data["skus"].split(), blind=data["blind"], note=data["note"],
+                )  # fmt: skip
+            except DomainError as exc:
+                put_errors(form, exc, rename=lambda name: "skus" if name.startswith("skus") else name)
+            else:
+                messages.success(request, f"Count {count.pk} opened: scan away.")
+                return redirect("count-scan", store_code=store.code, pk=count.pk)
     rows = (
         StockCount.objects.for_store(store)
         .select_related("category")
         .annotate(counted_lines=Count("lines", filter=Q(lines__counted__isnull=False)))
         .order_by("-pk")[:50]
     )
-    context = {
-        "counts": rows,
-        "errors": errors,
-        "scopes": CountScope.choices,
-        "categories": Category.objects.order_by("path").values("pk", "name", "parent_id")[:500],
-        "can_manage": can(request.user, Action.MANAGE_COUNT, store),
-        "posted": request.POST if errors else {},
-    }
-    return render(request, "inventory/counting/list.html", context, status=400 if errors else 200)
+    context = {"counts": rows, "form": form, "can_manage": can(request.user, Action.MANAGE_COUNT, store)}
+    return render(request, "inventory/counting/list.html", context, status=400 if form.errors else 200)
 
 
 def _count(store: Store, pk: int) -> StockCount:
@@ -74,25 +67,31 @@ def _recent(count: StockCount):
 @store_page(Action.RECORD_COUNT)
 def count_scan(request: HttpRequest, store: Store, pk: int) -> HttpResponse:
     """Scan mode: the barcode field keeps the focus; Enter records one unit, or sets the
-    quantity typed in the optional field. htmx swaps the panel; without JS the page reloads."""
+    quantity typed in the optional field. htmx swaps the panel (a refused scan is a 400 with
+    the error beside its field, nothing recorded); without JS the page reloads."""
     count = _count(store, pk)
-    error, last = "", None
-    if request.method == "POST":
-        code, quantity = request.POST.get("code", ""), request.POST.get("quantity", "").strip()
+    form, last = ScanForm(request.POST or None), None
+    if request.method == "POST" and form.is_valid():
         try:
-            last = counts.record_scan(count=count, code=code, user=request.user, quantity=quantity or None)
+            last = counts.record_scan(
+                count=count, code=form.cleaned_data["code"], user=request.user,
+                quantity=form.cleaned_data["quantity"] or None,
+            )  # fmt: skip
         except DomainError as exc:
-            error = " ".join(m for msgs in field_errors(exc).values() for m in msgs)
+            put_errors(form, exc)
+        else:
+            form = ScanForm()  # an empty field for the next scan
     context = {
         "count": count,
+        "form": form,
         "recent": _recent(count),
         "last": last,
-        "error": error,
         "counted": StockCountLine.objects.filter(count=count, counted__isnull=False).count(),
     }
+    template = "inventory/counting/scan.html"
     if request.headers.get("HX-Request"):
-        return render(request, "inventory/counting/_scan_panel.html", context, status=422 if error else 200)
-    return render(request, "inventory/counting/scan.html", context, status=400 if error else 200)
+        template = "inventory/counting/_scan_panel.html"
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @store_page(Action.RECORD_COUNT)

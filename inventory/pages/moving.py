@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,7 +15,8 @@ from stores.pages import field_errors, store_page
 
 from .. import adjustments, transfers
 from ..document_lines import LineInput
-from ..models import Adjustment, AdjustmentReason, Transfer, TransferLine, TransferStatus
+from ..models import Adjustment, Transfer, TransferLine, TransferStatus
+from .forms import AdjustmentForm, TransferRequestForm, put_errors
 
 
 def parse_lines(text: str) -> list[LineInput]:
@@ -42,42 +43,64 @@ def _line_field_errors(exc: DomainError) -> dict[str, list[str]]:
 
 @store_page(Action.VIEW_STOCK)
 def transfer_list(request: HttpRequest, store: Store) -> HttpResponse:
-    errors: dict = {}
+    """Outgoing and incoming transfers with their state and what is in transit, and
+    (TRANSFER) a form to request one from or to a store of the same region."""
+    neighbours = list(
+        Store.objects.filter(region_id=store.region_id, is_active=True)
+        .exclude(pk=store.pk)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    form = TransferRequestForm(request.POST or None, stores=[(code, f"{code} {name}") for code, name in neighbours])
     if request.method == "POST":
         if not can(request.user, Action.TRANSFER, store):
             raise PermissionDenied
-        direction = request.POST.get("direction", "to")
-        other = request.POST.get("other_store", "")
-        try:
-            transfer = transfers.request_transfer(
-                store=store,
-                lines=parse_lines(request.POST.get("lines", "")),
-                user=request.user,
-                to_store_code=other if direction == "to" else None,
-                from_store_code=other if direction == "from" else None,
-                note=request.POST.get("note", ""),
-            )
-        except DomainError as exc:
-            errors = _line_field_errors(exc)
-            if "to_store" in errors or "from_store" in errors:
-                errors["other_store"] = errors.pop("to_store", []) + errors.pop("from_store", [])
-        else:
-            messages.success(request, f"Transfer {transfer.pk} requested.")
-            return redirect("transfer-page-detail", store_code=store.code, pk=transfer.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            outgoing = data["direction"] == "to"
+            try:
+                transfer = transfers.request_transfer(
+                    store=store,
+                    lines=parse_lines(data["lines"]),
+                    user=request.user,
+                    to_store_code=data["other_store"] if outgoing else None,
+                    from_store_code=None if outgoing else data["other_store"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _put_line_errors(form, exc)
+            else:
+                messages.success(request, f"Transfer T-{transfer.pk} requested.")
+                return redirect("transfer-page-detail", store_code=store.code, pk=transfer.pk)
+    shipped = Q(lines__shipped__isnull=False)
     rows = (
         Transfer.objects.filter(Q(store=store) | Q(to_store=store))
         .select_related("store", "to_store")
-        .order_by("status", "-pk")[:100]
+        .annotate(
+            line_count=Count("lines"),
+            requested_units=Sum("lines__requested"),
+            in_transit=Sum("lines__shipped", filter=shipped & Q(status=TransferStatus.SHIPPED)),
+        )
+        .order_by("-pk")[:100]
     )
-    neighbours = Store.objects.filter(region_id=store.region_id, is_active=True).exclude(pk=store.pk).order_by("code")
+    outgoing, incoming = [], []
+    for row in rows:
+        (outgoing if row.store_id == store.pk else incoming).append(row)
     context = {
-        "transfers": rows,
-        "neighbours": neighbours,
-        "errors": errors,
-        "posted": request.POST if errors else {},
+        "outgoing": outgoing,
+        "incoming": incoming,
+        "form": form,
         "can_transfer": can(request.user, Action.TRANSFER, store),
     }
-    return render(request, "inventory/moving/transfers.html", context, status=400 if errors else 200)
+    return render(request, "inventory/moving/transfers.html", context, status=400 if form.errors else 200)
+
+
+def _put_line_errors(form, exc: DomainError) -> None:
+    """The request's errors beside its fields; ``lines[2].sku`` -> the lines box, "line 3: ..."."""
+    for field, texts in _line_field_errors(exc).items():
+        field = {"to_store": "other_store", "from_store": "other_store"}.get(field, field)
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
 
 
 def _transfer(store: Store, pk: int) -> Transfer:
@@ -88,39 +111,44 @@ def _transfer(store: Store, pk: int) -> Transfer:
 
 @store_page(Action.VIEW_STOCK)
 def transfer_detail(request: HttpRequest, store: Store, pk: int) -> HttpResponse:
+    """One transfer, seen from either end: the sender ships (TRANSFER), the receiver
+    receives (RECEIVE) with quantities per line; the difference shows once received."""
     transfer = _transfer(store, pk)
+    lines = list(TransferLine.objects.filter(transfer=transfer).select_related("product").order_by("product__sku"))
+    typed = {line.pk: request.POST.get(f"qty-{line.pk}", "").strip() for line in lines}
     errors: dict = {}
     if request.method == "POST":
         action = request.POST.get("action")
         needed = Action.RECEIVE if action == "receive" else Action.TRANSFER
         if not can(request.user, needed, store):
             raise PermissionDenied
-        lines = [
-            LineInput(sku=line.product.sku, quantity=request.POST.get(f"qty-{line.pk}", "").strip())
-            for line in transfer.lines.select_related("product")
-            if request.POST.get(f"qty-{line.pk}", "").strip() != ""
-        ]
+        given = [line for line in lines if typed[line.pk] != ""]
+        inputs = [LineInput(sku=line.product.sku, quantity=typed[line.pk]) for line in given] or None
         try:
             if action == "ship":
-                transfers.ship_transfer(store=store, transfer=transfer, user=request.user, lines=lines or None)
+                done = transfers.ship_transfer(store=store, transfer=transfer, user=request.user, lines=inputs)
             elif action == "receive":
-                transfers.receive_transfer(store=store, transfer=transfer, user=request.user, lines=lines or None)
+                done = transfers.receive_transfer(store=store, transfer=transfer, user=request.user, lines=inputs)
             elif action == "cancel":
-                transfers.cancel_transfer(store=store, transfer=transfer, user=request.user)
+                done = transfers.cancel_transfer(store=store, transfer=transfer, user=request.user)
+            else:
+                raise DomainError("choose ship, receive or cancel", field="action", code="invalid")
         except DomainError as exc:
-            errors = _line_field_errors(exc)
+            errors = _errors_by_line(exc, given)
         else:
-            messages.success(request, f"Transfer {transfer.pk}: {action} done.")
+            messages.success(request, f"Transfer T-{transfer.pk} is {TransferStatus(done.status).label.lower()}.")
             return redirect("transfer-page-detail", store_code=store.code, pk=transfer.pk)
-    lines = list(TransferLine.objects.filter(transfer=transfer).select_related("product").order_by("product__sku"))
-    for line in lines:  # a discrepancy: received minus shipped, once both are known
+    for line in lines:
         known = line.received is not None and line.shipped is not None
-        line.difference = line.received - line.shipped if known else None
+        line.difference = line.received - line.shipped if known else None  # a discrepancy once received
+        line.in_transit = line.shipped if transfer.status == TransferStatus.SHIPPED else None
+        line.typed, line.errors = typed[line.pk], errors.get(line.pk, [])
     sender, receiver = transfer.store_id == store.pk, transfer.to_store_id == store.pk
     context = {
         "transfer": transfer,
         "lines": lines,
-        "errors": errors,
+        "form_errors": errors.get("", []),
+        "sender": sender,
         "can_ship": sender
         and transfer.status == TransferStatus.REQUESTED
         and can(request.user, Action.TRANSFER, store),
@@ -132,29 +160,46 @@ def transfer_detail(request: HttpRequest, store: Store, pk: int) -> HttpResponse
     return render(request, "inventory/moving/transfer.html", context, status=400 if errors else 200)
 
 
+def _errors_by_line(exc: DomainError, given: list[TransferLine]) -> dict:
+    """``lines[i].quantity`` back to the transfer line whose box was typed in."""
+    errors: dict = {}
+    for field, texts in field_errors(exc).items():
+        key: object = ""
+        if field.startswith("lines["):
+            index = int(field[6 : field.index("]")])
+            key = given[index].pk if index < len(given) else ""
+        errors.setdefault(key, []).extend(texts)
+    return errors
+
+
 @store_page(Action.ADJUST_STOCK)
 def adjustment_new(request: HttpRequest, store: Store) -> HttpResponse:
-    errors: dict = {}
-    if request.method == "POST":
-        code, quantity = request.POST.get("code", "").strip(), request.POST.get("quantity", "").strip()
+    """A signed correction with a reason (damage, theft, expiry: negative; found: positive)."""
+    form = AdjustmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            if not code:
-                raise DomainError("scan or type a SKU or barcode", field="code", code="required")
             adjustment = adjustments.create_adjustment(
                 store=store,
-                reason=request.POST.get("reason", ""),
-                lines=[LineInput(sku=code, quantity=quantity)],
+                reason=data["reason"],
+                lines=[LineInput(sku=data["code"], quantity=data["quantity"])],
                 user=request.user,
-                note=request.POST.get("note", ""),
+                note=data["note"],
             )
         except DomainError as exc:
-            errors = {
-                ("code" if k.endswith(".sku") else "quantity" if k.endswith(".quantity") else k): v
-                for k, v in field_errors(exc).items()
-            }
+            put_errors(form, exc, rename=_adjustment_field)
         else:
-            messages.success(request, f"Adjustment {adjustment.pk} posted.")
+            line = adjustment.lines.select_related("product").get()
+            messages.success(
+                request, f"Adjustment {adjustment.pk} posted: {line.product.sku} {line.quantity:+g} ({data['reason']})."
+            )
             return redirect("adjustment-new", store_code=store.code)
     recent = Adjustment.objects.for_store(store).prefetch_related("lines__product").order_by("-pk")[:15]
-    context = {"reasons": AdjustmentReason.choices, "errors": errors, "posted": request.POST, "recent": recent}
-    return render(request, "inventory/moving/adjustment.html", context, status=400 if errors else 200)
+    context = {"form": form, "recent": recent}
+    return render(request, "inventory/moving/adjustment.html", context, status=400 if form.errors else 200)
+
+
+def _adjustment_field(name: str) -> str:
+    if name.endswith(".sku"):
+        return "code"
+    return "quantity" if name.endswith(".quantity") else name

@@ -1,26 +1,33 @@
-/* Store workflow pages: scanning into a receipt. A scan (or a typed SKU) + Enter adds one
-   to the line whose product it names; the field is cleared and stays focused. */
+/* Store workflow pages (suggestions, receiving, counts): small keyboard and htmx helpers.
+   No inline scripts (CSP); behaviour hangs on data- attributes. */
 (function () {
   "use strict";
-  document.addEventListener("keydown", function (event) {
-    var field = event.target.closest("[data-scan-target='receive']");
-    if (!field || event.key !== "Enter") return;
-    event.preventDefault();
-    var code = field.value.trim();
-    var message = document.getElementById(field.getAttribute("aria-describedby"));
-    field.value = "";
-    if (!code) return;
-    var rows = document.querySelectorAll("tr[data-codes]");
-    for (var i = 0; i < rows.length; i++) {
-      if (rows[i].dataset.codes.split(" ").indexOf(code) !== -1) {
-        var input = rows[i].querySelector("[data-receive-qty]");
-        var now = parseFloat(input.value || "0") || 0;
-        input.value = String(now + 1);
-        rows[i].classList.add("scanned");
-        if (message) { message.textContent = ""; message.classList.remove("shown"); }
-        return;
-      }
+
+  // A refused input answers 400 with the form fragment and its error beside the field:
+  // swap it like a success for elements that ask for it (<... data-swap-400>).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var source = detail.requestConfig && detail.requestConfig.elt;  // the element that made the request
+    if (detail.xhr && detail.xhr.status === 400 && source && source.closest("[data-swap-400]")) {
+      detail.shouldSwap = true;
+      detail.isError = false;
     }
-    if (message) { message.textContent = code + ": not on this order"; }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    var field = event.target;
+    // Enter commits an inline edit (hx-trigger="change") instead of submitting the form around it.
+    if (field.matches && field.matches("[data-enter-commits]")) {
+      event.preventDefault();
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+    // Enter presses the button the field belongs with (the reason of a rejection -> Reject).
+    var target = field.dataset && field.dataset.enterClicks && document.getElementById(field.dataset.enterClicks);
+    if (target) {
+      event.preventDefault();
+      target.click();
+    }
   });
 })();
