@@ -321,7 +321,7 @@ def cold_start(*, store: Store, day: date, arrays: StoreArrays, loaded: LoadedSt
         for row in rows:
             level, variance = by_category.get(int(arrays.category_id[row]), (0.1, None))
             st.level[row] = level
-            st.variance[row] = variance if variance is not None else level + 0.25 * level * level + 0.25
+            st.variance[row] = variance if variance is not None else forecast.cold_start_variance(level)
             st.shape[row] = 1.0
             started[row] = "prior" if int(arrays.category_id[row]) in by_category else "default"
     st.days_observed[new] = 0
