@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from .access import Action, can_anywhere, resolve_store
+from .access import Action, can, can_anywhere, resolve_store
 
 View = Callable[..., HttpResponse]
 
@@ -38,13 +38,16 @@ def store_page(action: str = Action.VIEW_STOCK) -> Callable[[View], View]:
 
 def office_page(action: str = Action.VIEW_REPORTS) -> Callable[[View], View]:
     """Decorate a head-office page: the person needs ``action`` somewhere (its data is
-    then narrowed to what they may see by the selectors, e.g. ``kpis.scoped_stores``)."""
+    then narrowed to what they may see by the selectors, e.g. ``kpis.scoped_stores``).
+    A company action (catalogue, users, audit) needs a company-wide grant: an admin role
+    held for one store does not open the catalogue."""
+    company = action in Action.COMPANY_ACTIONS
 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not can_anywhere(request.user, action):
+            if not (can(request.user, action) if company else can_anywhere(request.user, action)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -60,3 +63,12 @@ def field_errors(error) -> dict[str, list[str]]:
     for item in error.as_detail():
         errors.setdefault(item.get("field") or "", []).append(item["message"])
     return errors
+
+
+def put_errors(form, error) -> None:
+    """Show a service's ``DomainError`` beside the form field it names (``barcodes[1]`` goes
+    beside ``barcodes``); an error naming no field of the form goes on top of it."""
+    for name, messages in field_errors(error).items():
+        target = name.split("[", 1)[0].split(".", 1)[0]
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
