@@ -5,24 +5,24 @@ stores the person may see (``kpis.scoped_stores``): regional managers get their 
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.models import Alert
 from retail.api.errors import DomainError
 from stores.access import Action, stores_visible_to
 from stores.models import Region
-from stores.pages import field_errors, office_page
+from stores.pages import office_page, put_errors
 
 from . import kpis, reports
-from .models import ReportFormat, ReportKind
+from .forms import PERIOD_DAYS, ReportForm
 
-PERIOD_DAYS = 28
 COMPARE_COLUMNS = [
     ("store", "Store"), ("region", "Region"), ("net_sales", "Net sales"), ("change_vs_prior_pct", "vs prior %"),
     ("change_vs_last_year_pct", "vs last year %"), ("margin_pct", "Margin %"), ("sell_through", "Sell-through"),
@@ -47,12 +47,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     week = kpis.Period(period.date_to - timedelta(days=6), period.date_to)
     categories = kpis.top_categories(scope=scope, period=week)
     health = kpis.stock_health(scope=scope, group_by="region")
-    alerts = (
+    alerts = list(
         scope.filter(Alert.objects.filter(cleared_on__isnull=True))
         .values("store__code", "store__name")
         .annotate(n=Count("id"))
-        .order_by("-n")[:10]
-    )
+        .order_by("-n", "store__code")
+    )  # one row per store with an open alert, worst first
     total = sum(r["net_sales"] for r in regions)
     prior = sum(r["prior_net_sales"] for r in regions)
     context = {
@@ -62,7 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "change": round(float((total - prior) / prior * 100), 1) if prior else None,
         "out_of_stock": {r["label"]: (health.get(r["key"]) or {}).get("out_of_stock_rate") for r in regions},
         "categories": categories,
-        "alerts": alerts,
+        "alerts": alerts[:10],
+        "stores_with_alerts": len(alerts),
         "trend_chart": {
             "labels": [r["key"] for r in trend],
             "series": [{"label": "Net sales", "data": [float(r["net_sales"]) for r in trend]}],
@@ -73,6 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "series": [
                 {"label": "This period", "data": [float(r["net_sales"]) for r in regions]},
                 {"label": "Prior period", "data": [float(r["prior_net_sales"]) for r in regions]},
+                {"label": "Last year", "data": [float(r["last_year_net_sales"]) for r in regions]},
             ],
         },
     }
@@ -150,53 +152,23 @@ def _csv(rows: list[dict], period: kpis.Period) -> StreamingHttpResponse:
 
 @office_page(Action.VIEW_REPORTS)
 def report_list(request: HttpRequest) -> HttpResponse:
-    errors: dict = {}
-    posted: dict = {}
-    if request.method == "POST":
-        posted = request.POST
+    form = ReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            report = _request_report(request)
+            report = reports.request_report(
+                user=request.user, kind=data["kind"], fmt=data["format"], date_from=data["date_from"],
+                date_to=data["date_to"], region_code=form.region_code, store_code=form.store_code,
+            )  # fmt: skip
         except DomainError as exc:
-            errors = field_errors(exc)
+            put_errors(form, exc)
         except Http404:
-            errors = {"scope": ["no such store or region among those you can see"]}
+            form.add_error("scope", _("no such store or region among those you can see"))
         else:
-            messages.success(request, f"Report {report.pk} requested: it is being built.")
+            messages.success(request, _("Report %(pk)s requested: it is being built.") % {"pk": report.pk})
             return redirect("office:reports")
-    end = timezone.localdate() - timedelta(days=1)
-    context = {
-        "reports": reports.visible_reports(request.user)[:20],
-        "kinds": ReportKind.choices,
-        "formats": ReportFormat.choices,
-        "errors": errors,
-        "posted": posted,
-        "default_from": (end - timedelta(days=PERIOD_DAYS - 1)).isoformat(),
-        "default_to": end.isoformat(),
-    }
-    return render(request, "analytics/office/reports.html", context, status=400 if errors else 200)
-
-
-def _request_report(request: HttpRequest):
-    post = request.POST
-    dates = {}
-    for name in ("date_from", "date_to"):
-        try:
-            dates[name] = date.fromisoformat(post.get(name, ""))
-        except ValueError:
-            raise DomainError("a date, YYYY-MM-DD", field=name, code="invalid") from None
-    if dates["date_from"] > dates["date_to"]:
-        raise DomainError("must be on or before the end", field="date_from", code="invalid")
-    if (dates["date_to"] - dates["date_from"]).days > 730:
-        raise DomainError("at most two years", field="date_from", code="max_value")
-    fmt = post.get("format", "")
-    if fmt not in ReportFormat.values:
-        raise DomainError("choose CSV or XLSX", field="format", code="invalid_choice")
-    scope = post.get("scope", "").strip()
-    return reports.request_report(
-        user=request.user, kind=post.get("kind", ""), fmt=fmt, **dates,
-        region_code=scope[2:] if scope.startswith("r:") else None,
-        store_code=scope[2:] if scope.startswith("s:") else None,
-    )  # fmt: skip
+    context = {"form": form, "reports": reports.visible_reports(request.user)[:20]}
+    return render(request, "analytics/office/reports.html", context, status=400 if form.errors else 200)
 
 
 @office_page(Action.VIEW_REPORTS)

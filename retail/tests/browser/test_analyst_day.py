@@ -25,8 +25,9 @@ def test_an_analysts_day(demo, page, sign_in, shoot):
     shoot("store-comparison")
 
     page.get_by_role("link", name="Reports").click()
-    page.get_by_label("Report", exact=True).select_option("sales_by_store")
-    page.get_by_label("Format", exact=True).select_option("csv")
+    page.get_by_role("combobox", name="Report", exact=True).select_option("sales_by_store")
+    page.get_by_role("combobox", name="Format", exact=True).select_option("csv")
+    page.get_by_role("combobox", name="Stores", exact=True).select_option(label="Every store you can see")
     page.get_by_role("button", name="Build the report").click()
     row = page.get_by_test_id("reports").locator("tbody tr").first
     expect(row.get_by_test_id("report-status")).to_contain_text("Ready", timeout=30_000)
