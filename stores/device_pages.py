@@ -9,24 +9,20 @@ from django.views.decorators.http import require_POST
 
 from . import credentials
 from .access import Action
+from .forms import DeviceForm
 from .models import PosDevice, Store
 from .pages import store_page
 
 
 @store_page(Action.MANAGE_DEVICES)
 def device_list(request: HttpRequest, store: Store) -> HttpResponse:
-    error, issued = "", None
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        if not name:
-            error = "give the till a name, e.g. till-3"
-        elif len(name) > 100:
-            error = "at most 100 characters"
-        else:
-            issued = credentials.issue_device(store=store, name=name, created_by=request.user)
+    form, issued = DeviceForm(request.POST or None), None
+    if request.method == "POST" and form.is_valid():
+        issued = credentials.issue_device(store=store, name=form.cleaned_data["name"], created_by=request.user)
+        form = DeviceForm()  # the next till starts from an empty field
     devices = PosDevice.objects.filter(store=store).order_by("revoked_at", "name")
-    context = {"devices": devices, "error": error, "issued": issued, "name": request.POST.get("name", "")}
-    response = render(request, "stores/devices.html", context, status=400 if error else 200)
+    context = {"devices": devices, "form": form, "issued": issued}
+    response = render(request, "stores/devices.html", context, status=400 if form.errors else 200)
     if issued is not None:
         response["Cache-Control"] = "no-store"  # the key is on this page once
     return response

@@ -40,3 +40,13 @@ class LockoutMixin:
 
 class SignInForm(LockoutMixin, AuthenticationForm):
     pass
+
+
+class DeviceForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("How the till is known in the store, e.g. till-3"),
+        error_messages={"required": _("give the till a name, e.g. till-3")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
