@@ -115,3 +115,49 @@ def test_a_store_managers_day(demo, page, sign_in, shoot):
     expect(page.get_by_test_id("count-status")).to_have_text("Posted")
     count = StockCount.objects.get()
     assert count.status == "posted" and count.lines.get().counted == 5
+
+
+def test_the_workflow_pages_fit_a_phone(demo, page, sign_in):
+    """At 390 px nothing but a table's own scroller is wider than the screen, and every
+    form control has a label."""
+    from django.contrib.auth import get_user_model
+
+    from inventory import counts, transfers
+    from inventory.document_lines import LineInput
+    from inventory.models import StockLevel
+    from stores.models import Store
+
+    manager = get_user_model().objects.get(username="store_manager")
+    store = Store.objects.get(code="S001")
+    level = StockLevel.objects.filter(store=store, on_hand__gt=2).select_related("product").first()
+    neighbour = Store.objects.exclude(pk=store.pk).order_by("code").first()
+    order = PurchaseOrder.objects.filter(store=store).first()
+    count = counts.open_count(store=store, scope="list", skus=[level.product.sku], user=manager)
+    transfer = transfers.request_transfer(
+        store=store, lines=[LineInput(sku=level.product.sku, quantity="1")], user=manager,
+        to_store_code=neighbour.code,
+    )  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("store_manager")
+    urls = [
+        "/s/S001/suggestions/",
+        "/s/S001/purchase-orders/",
+        f"/s/S001/counts/{count.pk}/scan/",
+        f"/s/S001/counts/{count.pk}/review/",
+        "/s/S001/counts/",
+        "/s/S001/transfers/",
+        f"/s/S001/transfers/{transfer.pk}/",
+        "/s/S001/adjustments/new/",
+    ]
+    if order is not None:
+        urls.append(f"/s/S001/purchase-orders/{order.pk}/")
+    for url in urls:
+        page.goto(url)
+        widths = page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                      [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                        .filter(el => !el.labels.length && !el.getAttribute('aria-label'))
+                        .map(el => el.name)]"""
+        )
+        assert widths[0] <= 390, f"{url} is {widths[0]} px wide"
+        assert widths[1] == [], f"{url}: inputs without a label {widths[1]}"
