@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from retail.api.errors import DomainError
 from stores.access import Action, can
 from stores.models import Store
-from stores.pages import store_page
+from stores.pages import put_errors, store_page
 
 from .. import counts
 from ..catalogue import category_labels
 from ..models import StockCount, StockCountLine
-from .forms import OpenCountForm, ScanForm, put_errors
+from .forms import OpenCountForm, ScanForm
 
 RECENT_SCANS = 12
 
@@ -38,7 +38,7 @@ def count_list(request: HttpRequest, store: Store) -> HttpResponse:
                     skus=data["skus"].split(), blind=data["blind"], note=data["note"],
                 )  # fmt: skip
             except DomainError as exc:
-                put_errors(form, exc, rename=lambda name: "skus" if name.startswith("skus") else name)
+                put_errors(form, exc)
             else:
                 messages.success(request, f"Count {count.pk} opened: scan away.")
                 return redirect("count-scan", store_code=store.code, pk=count.pk)

@@ -1,30 +1,18 @@
 """Forms of the store workflow pages. They only parse what a person typed; every business
 rule (signs, scopes, which store) stays in the service the view calls, whose ``DomainError``
-is put back beside the field it names by :func:`put_errors`."""
+is put back beside the field it names by ``stores.pages.put_errors``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from retail.api.errors import DomainError
-from stores.pages import field_errors
 
 from ..models import AdjustmentReason, CountScope
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 CODE = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
-
-
-def put_errors(form: forms.Form, exc: DomainError, rename: Callable[[str], str] | None = None) -> None:
-    """Show a service's error beside the form field it names (``rename`` maps the service's
-    field names to the form's, e.g. ``lines[0].sku`` -> ``code``); anything else goes on top."""
-    for name, messages in field_errors(exc).items():
-        target = rename(name) if rename else name
-        for message in messages:
-            form.add_error(target if target in form.fields else None, message)
 
 
 class RejectForm(forms.Form):

@@ -16,7 +16,7 @@ from stores.pages import field_errors, store_page
 from .. import adjustments, transfers
 from ..document_lines import LineInput
 from ..models import Adjustment, Transfer, TransferLine, TransferStatus
-from .forms import AdjustmentForm, TransferRequestForm, put_errors
+from .forms import AdjustmentForm, TransferRequestForm
 
 
 def parse_lines(text: str) -> list[LineInput]:
@@ -187,7 +187,9 @@ def adjustment_new(request: HttpRequest, store: Store) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as exc:
-            put_errors(form, exc, rename=_adjustment_field)
+            for name, texts in field_errors(exc).items():  # the one line's sku/quantity -> code/quantity
+                for text in texts:
+                    form.add_error(_adjustment_field(name), text)
         else:
             line = adjustment.lines.select_related("product").get()
             messages.success(
@@ -199,7 +201,9 @@ def adjustment_new(request: HttpRequest, store: Store) -> HttpResponse:
     return render(request, "inventory/moving/adjustment.html", context, status=400 if form.errors else 200)
 
 
-def _adjustment_field(name: str) -> str:
+def _adjustment_field(name: str) -> str | None:
     if name.endswith(".sku"):
         return "code"
-    return "quantity" if name.endswith(".quantity") else name
+    if name.endswith(".quantity"):
+        return "quantity"
+    return name if name in AdjustmentForm.base_fields else None
