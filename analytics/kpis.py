@@ -35,6 +35,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -50,7 +51,7 @@ from inventory.models import MovementKind, StockLevel, StockMovement
 from stores.access import stores_visible_to
 from stores.models import Region, Store
 
-from .models import CategoryDayRollup, DailyRollup, StoreDayRollup
+from .models import CategoryDayRollup, DailyRollup, StoreDayRollup, StoreStockHealth
 
 ZERO = Decimal("0")
 GROUPS = ("store", "region", "category", "day")
@@ -412,21 +413,27 @@ def forecast_accuracy(*, scope: Scope, period: Period, horizon_days: int = 7, gr
 
 
 def stock_health(*, scope: Scope, group_by: str = "store") -> dict[int, dict]:
-    """Stock now, per store or region, from the live levels (not the rollups, so the
-    head-office pages stay fast over 120 stores x 5,000 products): units on hand, products
-    carried, how many are out (on hand <= 0) and the out-of-stock rate."""
+    """Stock now, per store or region: units on hand, products carried, how many are out
+    (on hand <= 0), the out-of-stock rate and ``refreshed_at``. Read from the per-store
+    snapshot (:mod:`analytics.stock_health`, at most ``MAX_AGE`` old, refreshed here when
+    older) so the head-office pages do not aggregate 384,000 stock levels per request."""
+    from . import stock_health as snapshot
+
+    store_ids = scope.store_ids if not scope.everything else Store.objects.values_list("pk", flat=True)
+    snapshot.ensure_fresh(store_ids)
     key = {"store": "store_id", "region": "store__region_id"}[group_by]
     rows = (
-        scope.filter(StockLevel.objects.filter(in_assortment=True))
+        scope.filter(StoreStockHealth.objects.all())
         .values(key)
-        .annotate(stock=Sum("on_hand"), carried=Count("id"), out=Count("id", filter=Q(on_hand__lte=0)))
+        .annotate(stock=Sum("on_hand"), n=Sum("carried"), n_out=Sum("out"), at=Min("refreshed_at"))
     )
     return {
         row[key]: {
             "on_hand": row["stock"] or ZERO,
-            "carried": row["carried"],
-            "out": row["out"],
-            "out_of_stock_rate": _ratio(row["out"], row["carried"]),
+            "carried": row["n"] or 0,
+            "out": row["n_out"] or 0,
+            "out_of_stock_rate": _ratio(row["n_out"] or 0, row["n"]),
+            "refreshed_at": row["at"],
         }
         for row in rows
     }

@@ -207,3 +207,18 @@ class WarehouseLoad(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day", "-started_at"], name="warehouse_load_day")]
+
+
+class StoreStockHealth(models.Model):
+    """Stock of one store as of ``refreshed_at``: units on hand, products carried (in the
+    assortment) and how many of them are out (on hand <= 0). Head-office pages read these
+    120 rows instead of aggregating every stock level per request; ``analytics.stock_health``
+    refreshes them with the rollups (every two minutes) and whenever a page finds them stale."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
+    on_hand = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal("0"))
+    carried = models.PositiveIntegerField(default=0)
+    out = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    objects = StoreScopedManager()

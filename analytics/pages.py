@@ -61,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "total": total,
         "change": round(float((total - prior) / prior * 100), 1) if prior else None,
         "out_of_stock": {r["label"]: (health.get(r["key"]) or {}).get("out_of_stock_rate") for r in regions},
+        "stock_as_of": min((h["refreshed_at"] for h in health.values()), default=None),
         "categories": categories,
         "alerts": alerts[:10],
         "stores_with_alerts": len(alerts),

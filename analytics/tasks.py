@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import reports, rollups, warehouse
+from . import reports, rollups, stock_health, warehouse
 from .warehouse.loader import LoadFailed
 
 # Storage that cannot be reached (S3 endpoint down, connection reset) is worth another
@@ -53,8 +53,11 @@ def handle_sale_posted(self, payload: dict) -> int:
     soft_time_limit=100,
 )
 def refresh_rollups_periodic(self) -> int:
-    """Beat, every 2 minutes: whatever was written since the watermark."""
-    return rollups.refresh_since_watermark()
+    """Beat, every 2 minutes: whatever was written since the watermark, then every
+    store's stock health (so head-office pages find it fresh)."""
+    written = rollups.refresh_since_watermark()
+    stock_health.refresh()
+    return written
 
 
 @shared_task(

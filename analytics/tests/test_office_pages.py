@@ -334,3 +334,28 @@ def test_another_stores_device_cannot_be_revoked(page_client_for, other_store):
     assert response.status_code == 404
     issued.credential.refresh_from_db()
     assert issued.credential.revoked_at is None
+
+
+def test_stock_health_is_a_snapshot_refreshed_once_it_is_stale(store, make_product):
+    from analytics import kpis, stock_health
+    from analytics.models import StoreStockHealth
+    from inventory.models import StockLevel
+
+    scope = kpis.Scope(store_ids=(store.pk,))
+    level = StockLevel.objects.create(store=store, product=make_product(), on_hand=4)
+    assert kpis.stock_health(scope=scope)[store.pk]["out"] == 0
+    StockLevel.objects.filter(pk=level.pk).update(on_hand=0)
+    assert kpis.stock_health(scope=scope)[store.pk]["out"] == 0  # the snapshot, still fresh
+    StoreStockHealth.objects.update(refreshed_at=timezone.now() - stock_health.MAX_AGE - timedelta(seconds=1))
+    assert kpis.stock_health(scope=scope)[store.pk]["out"] == 1
+
+
+def test_the_periodic_rollup_task_refreshes_every_stores_stock_health(store, other_store, make_product):
+    from analytics.models import StoreStockHealth
+    from analytics.tasks import refresh_rollups_periodic
+    from inventory.models import StockLevel
+
+    StockLevel.objects.create(store=store, product=make_product(), on_hand=-2)
+    refresh_rollups_periodic.delay()
+    rows = {r.store_id: (r.on_hand, r.carried, r.out) for r in StoreStockHealth.objects.all()}
+    assert rows == {store.pk: (Decimal("-2"), 1, 1), other_store.pk: (Decimal("0"), 0, 0)}
