@@ -3,8 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 from datetime import date, timedelta
@@ -14,13 +12,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from analytics import reports
 from analytics.models import ReportRequest, ReportSchedule, ReportStatus
 from analytics.tests.factories import receive
+from stores.testing import real_worker
 
 REPORTS = "/api/v1/analytics/reports/"
 
@@ -204,59 +202,12 @@ def test_report_on_s3_is_downloaded_through_a_presigned_url(
     assert len(rows) == 4 and rows[0][0] == "store"
 
 
-def _point_app_at(app, **conf) -> None:
-    """Change the Celery app's broker for this process; the connection pools are created
-    on first use (even by eager calls), so they are dropped and made anew."""
-    app.conf.update(**conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_builds_a_requested_report(api_client_for, stocked, reports_on_tmp, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a database it can share with the test: PostgreSQL, not in-memory SQLite")
-    broker = f"redis://127.0.0.1:6379/{os.environ.get('ANALYTICS_TEST_REDIS_DB', '6')}"
-    if not _redis_answers(broker):
-        pytest.skip(f"no Redis answers at {broker}")
-    import redis
-
-    from retail.celery import app
-
-    redis.Redis.from_url(broker).flushdb()
-    params = connection.settings_dict
-    database_url = (
-        f"postgres://{params.get('USER') or 'postgres'}@{params.get('HOST') or '127.0.0.1'}:"
-        f"{params.get('PORT') or 5432}/{params['NAME']}"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_RESULT_BACKEND"}}
-    env.update(
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=broker,
-        MEDIA_ROOT=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="retail.settings",
-    )
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed in finally
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "retail", "worker", "-P", "solo", "--concurrency", "1", "-l", "INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(django_settings.BASE_DIR),
-    )  # fmt: skip
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    _point_app_at(app, task_always_eager=False, broker_url=broker)
-    try:
+    redis_db = int(os.environ.get("ANALYTICS_TEST_REDIS_DB", "6"))
+    with real_worker(tmp_path, redis_db=redis_db, env={"MEDIA_ROOT": str(tmp_path)}) as log:
         with override_settings(STORAGES=local_reports(tmp_path / "reports")):
             client = api_client_for("store_manager")
             created = client.post(REPORTS, {"kind": "stock_levels", "format": "csv"}, format="json")
@@ -267,16 +218,7 @@ def test_real_worker_builds_a_requested_report(api_client_for, stocked, reports_
             while report["status"] not in ("done", "failed") and time.monotonic() < deadline:
                 time.sleep(0.5)
                 report = client.get(f"{REPORTS}{created.json()['id']}/").json()
-            assert report["status"] == "done", (tmp_path / "worker.log").read_text()[-3000:]
+            assert report["status"] == "done", log.read_text()[-3000:]
             download = api_client_for("anonymous").get(report["download_url"].removeprefix("http://testserver"))
             rows = read_csv(b"".join(download.streaming_content))
         assert [(r[0], Decimal(r[3])) for r in rows[1:]] == [("S001", Decimal("12")), ("S001", Decimal("3.5"))]
-    finally:
-        _point_app_at(app, **saved)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()

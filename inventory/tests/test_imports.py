@@ -3,6 +3,7 @@ suppliers and opening stock, and a 5,000-row file in the background with progres
 
 from __future__ import annotations
 
+import os
 import time
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from inventory.models import (
     StockMovement,
     Supplier,
 )
+from stores.testing import real_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -353,67 +355,12 @@ def test_5000_products_import_in_the_background_with_progress(
     print(f"\n5,000-product import (validate + write, {ImportJob.objects.get().kind}): {elapsed:.2f} s")
 
 
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _point_app_at(app, **conf) -> None:
-    app.conf.update(**conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_5000_products_import_on_a_real_worker_shows_progress(api_client_for, supplier, tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings as django_settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a database it can share with the test: PostgreSQL, not in-memory SQLite")
-    broker = f"redis://127.0.0.1:6379/{os.environ.get('IMPORTS_TEST_REDIS_DB', '5')}"
-    if not _redis_answers(broker):
-        pytest.skip(f"no Redis answers at {broker}")
-    import redis
-
-    from retail.celery import app
-
-    redis.Redis.from_url(broker).flushdb()
-    params = connection.settings_dict
-    database_url = (
-        f"postgres://{params.get('USER') or 'postgres'}@{params.get('HOST') or '127.0.0.1'}:"
-        f"{params.get('PORT') or 5432}/{params['NAME']}"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_RESULT_BACKEND"}}
-    env.update(
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=broker,
-        MEDIA_ROOT=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="retail.settings",
-    )
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed in finally
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "retail", "worker", "-P", "solo", "--concurrency", "1", "-l", "INFO"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=str(django_settings.BASE_DIR),
-    )
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    _point_app_at(app, task_always_eager=False, broker_url=broker)
-    try:
+    redis_db = int(os.environ.get("IMPORTS_TEST_REDIS_DB", "5"))
+    with real_worker(tmp_path, redis_db=redis_db, env={"MEDIA_ROOT": str(tmp_path)}) as log:
         client = api_client_for("admin")
         started = time.monotonic()
         response = client.post(
@@ -431,16 +378,7 @@ def test_5000_products_import_on_a_real_worker_shows_progress(api_client_for, su
             job = client.get(job_url).json()
             percents.append(job["percent"])
         elapsed = time.monotonic() - started
-        assert job["status"] == "done", (tmp_path / "worker.log").read_text()[-3000:]
-    finally:
-        _point_app_at(app, **saved)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
+        assert job["status"] == "done", log.read_text()[-3000:]
 
     assert (job["percent"], job["errors"], job["summary"]["created"]) == (100, [], 5000)
     assert percents == sorted(percents)

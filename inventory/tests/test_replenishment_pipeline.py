@@ -3,22 +3,18 @@ and the night run by a real Celery worker over Redis on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 
 from inventory.models import DemandState, PipelineRun, PipelineStatus, Suggestion, TransferSuggestion
 from inventory.replenishment import pipeline
 from retail.schedule import beat_schedule
+from stores.testing import real_worker
 
 from .replenishment_factories import NIGHT, demand, rollup, stock
 
@@ -105,52 +101,15 @@ def test_rebuild_demand_rejects_a_bad_range(store):
     assert DemandState.objects.count() == 0
 
 
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_real_workers_run_the_night_per_store_and_the_region_once(store, sibling_store, product, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a database it can share with the test: PostgreSQL, not in-memory SQLite")
-    broker = "redis://127.0.0.1:6379/8"
-    if not _redis_answers(broker):
-        pytest.skip(f"no Redis answers at {broker}")
-    import redis
-
-    from retail.celery import app
-
-    redis.Redis.from_url(broker).flushdb()
     stock(store, product, on_hand=0)
     demand(store, product, level=10, variance=16)
     stock(sibling_store, product, on_hand=400)
     demand(sibling_store, product, level=2, variance=2)
-    params = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_RESULT_BACKEND"}}
-    env.update(
-        DATABASE_URL=f"postgres://{params.get('USER') or 'postgres'}@{params.get('HOST') or '127.0.0.1'}:"
-        f"{params.get('PORT') or 5432}/{params['NAME']}",
-        CELERY_BROKER_URL=broker, DJANGO_SETTINGS_MODULE="retail.settings",
-    )  # fmt: skip
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed in finally
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "retail", "worker", "-c", "2", "-l", "INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(django_settings.BASE_DIR),
-    )  # fmt: skip
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=broker)
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    try:
+    with real_worker(tmp_path, redis_db=8, worker_args=("-c", "2")) as log:
         at = datetime.combine(NIGHT, clock(22, 30), tzinfo=LONDON)
         assert pipeline.start_due(now=at) == 2
         deadline = time.monotonic() + 90
@@ -160,20 +119,7 @@ def test_real_workers_run_the_night_per_store_and_the_region_once(store, sibling
                 break
             time.sleep(0.5)
         runs = list(PipelineRun.objects.order_by("store_id").values_list("store__code", "status", "attempts"))
-        assert runs == [("S001", "done", 1), ("S003", "done", 1)], (tmp_path / "worker.log").read_text()[-3000:]
+        assert runs == [("S001", "done", 1), ("S003", "done", 1)], log.read_text()[-3000:]
         assert Suggestion.objects.filter(store=store).count() == 1
         assert list(TransferSuggestion.objects.values_list("store__code", "to_store__code")) == [("S003", "S001")]
         assert DemandState.objects.filter(last_day=NIGHT).count() == 2
-    finally:
-        app.conf.update(**saved)
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()

@@ -65,13 +65,10 @@ def _fresh_broker_pools() -> None:
     """The live server's requests hand work to Celery (eagerly here). Tests that point the
     app at a real worker close its connection pools afterwards; kombu keeps producer pools
     in a process-wide registry, so start each browser test from fresh ones."""
-    from kombu import pools
-
     from retail.celery import app
+    from stores.testing import reset_celery_pools
 
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    reset_celery_pools(app)
 
 
 @pytest.fixture
