@@ -65,6 +65,24 @@ def field_errors(error) -> dict[str, list[str]]:
     return errors
 
 
+def line_index(field: str) -> int | None:
+    """The document line a service's error names (``lines[2].quantity`` -> 2), else None."""
+    return int(field[6 : field.index("]")]) if field.startswith("lines[") else None
+
+
+def errors_by_line(error, rows, *, keep: tuple[str, ...] = ()) -> dict:
+    """A service's errors keyed by the page row whose box was typed in (``lines[i]`` ->
+    ``rows[i].pk``); fields in ``keep`` keep their name, anything else goes on top ("")."""
+    errors: dict = {}
+    for field, texts in field_errors(error).items():
+        index = line_index(field)
+        key: object = field if field in keep else ""
+        if index is not None:
+            key = rows[index].pk if index < len(rows) else ""
+        errors.setdefault(key, []).extend(texts)
+    return errors
+
+
 def put_errors(form, error) -> None:
     """Show a service's ``DomainError`` beside the form field it names (``barcodes[1]`` goes
     beside ``barcodes``); an error naming no field of the form goes on top of it."""

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from retail.api.errors import DomainError
 from stores.access import Action, can
 from stores.models import Store
-from stores.pages import field_errors, store_page
+from stores.pages import errors_by_line, field_errors, line_index, store_page
 
 from .. import adjustments, transfers
 from ..document_lines import LineInput
@@ -33,9 +33,9 @@ def _line_field_errors(exc: DomainError) -> dict[str, list[str]]:
     """``lines[2].quantity`` -> shown beside the lines box, numbered as the person typed them."""
     errors: dict[str, list[str]] = {}
     for field, texts in field_errors(exc).items():
-        if field.startswith("lines["):
-            number = int(field[6 : field.index("]")]) + 1
-            errors.setdefault("lines", []).extend(f"line {number}: {t}" for t in texts)
+        index = line_index(field)
+        if index is not None:
+            errors.setdefault("lines", []).extend(f"line {index + 1}: {t}" for t in texts)
         else:
             errors.setdefault(field, []).extend(texts)
     return errors
@@ -134,7 +134,7 @@ def transfer_detail(request: HttpRequest, store: Store, pk: int) -> HttpResponse
             else:
                 raise DomainError("choose ship, receive or cancel", field="action", code="invalid")
         except DomainError as exc:
-            errors = _errors_by_line(exc, given)
+            errors = errors_by_line(exc, given)
         else:
             messages.success(request, f"Transfer T-{transfer.pk} is {TransferStatus(done.status).label.lower()}.")
             return redirect("transfer-page-detail", store_code=store.code, pk=transfer.pk)
@@ -158,18 +158,6 @@ def transfer_detail(request: HttpRequest, store: Store, pk: int) -> HttpResponse
         "can_cancel": transfer.status == TransferStatus.REQUESTED and can(request.user, Action.TRANSFER, store),
     }
     return render(request, "inventory/moving/transfer.html", context, status=400 if errors else 200)
-
-
-def _errors_by_line(exc: DomainError, given: list[TransferLine]) -> dict:
-    """``lines[i].quantity`` back to the transfer line whose box was typed in."""
-    errors: dict = {}
-    for field, texts in field_errors(exc).items():
-        key: object = ""
-        if field.startswith("lines["):
-            index = int(field[6 : field.index("]")])
-            key = given[index].pk if index < len(given) else ""
-        errors.setdefault(key, []).extend(texts)
-    return errors
 
 
 @store_page(Action.ADJUST_STOCK)

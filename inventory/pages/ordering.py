@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from retail.api.errors import DomainError
 from stores.access import Action, can
 from stores.models import Store
-from stores.pages import field_errors, store_page
+from stores.pages import errors_by_line, field_errors, store_page
 
 from .. import purchasing
 from ..document_lines import LineInput
@@ -278,7 +278,7 @@ def po_receive(request: HttpRequest, store: Store, pk: int) -> HttpResponse:
                 order=order, lines=inputs, user=request.user, note=request.POST.get("note", "")
             )
         except DomainError as exc:
-            errors = _line_errors(exc, chosen)
+            errors = errors_by_line(exc, chosen, keep=("note",))
     if errors:
         context = _po_context(
             request, store, order, lines=lines, entered=entered, errors=errors, note=request.POST.get("note", "")
@@ -290,15 +290,3 @@ def po_receive(request: HttpRequest, store: Store, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)
-
-
-def _line_errors(exc: DomainError, lines: list[PurchaseOrderLine]) -> dict:
-    """Map ``lines[i].quantity`` errors back to the order line they came from."""
-    errors: dict = {}
-    for field, texts in field_errors(exc).items():
-        key: object = field if field == "note" else ""
-        if field.startswith("lines["):
-            index = int(field[6 : field.index("]")])
-            key = lines[index].pk if index < len(lines) else ""
-        errors.setdefault(key, []).extend(texts)
-    return errors
