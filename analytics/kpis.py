@@ -47,7 +47,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import MovementKind, StockLevel, StockMovement
+from inventory.models import Alert, MovementKind, StockLevel, StockMovement
 from stores.access import stores_visible_to
 from stores.models import Region, Store
 
@@ -449,3 +449,30 @@ def top_categories(*, scope: Scope, period: Period, limit: int = 8) -> list[dict
     )
     return [{"key": r["category_id"], "label": r["category__name"], "net_sales": r["net"], "units": r["units"]}
             for r in rows]  # fmt: skip
+
+
+def store_comparison(user, *, period: Period, region_code: str | None = None) -> list[dict]:
+    """One row per visible store: sales against prior period and last year, margin, stock
+    now (sell-through over the period, days of cover at its pace, out-of-stock rate), open alerts."""
+    scope = scoped_stores(user, region_code=region_code)
+    by_store = {r["key"]: r for r in sales(scope=scope, period=period, group_by="store")}
+    stock = stock_health(scope=scope, group_by="store")
+    alerts = dict(
+        scope.filter(Alert.objects.filter(cleared_on__isnull=True)).values_list("store_id").annotate(n=Count("id"))
+    )
+    stores = stores_visible_to(user).filter(pk__in=scope.store_ids).select_related("region").order_by("code")
+    rows = []
+    for store in stores:
+        s, i = by_store.get(store.pk, {}), stock.get(store.pk, {})
+        net, units, on_hand = s.get("net_sales") or 0, s.get("units") or 0, i.get("on_hand") or 0
+        per_day = units / period.days
+        rows.append({
+            "store": store.code, "name": store.name, "region": store.region.name,
+            "net_sales": net, "change_vs_prior_pct": s.get("change_vs_prior_pct"),
+            "change_vs_last_year_pct": s.get("change_vs_last_year_pct"),
+            "margin_pct": round(float(s["margin"] / s["revenue"] * 100), 1) if s.get("revenue") else None,
+            "sell_through": round(float(units / (units + on_hand)), 3) if units + on_hand > 0 else None,
+            "days_of_cover": round(float(on_hand / per_day), 1) if per_day else None,
+            "out_of_stock_rate": i.get("out_of_stock_rate"), "open_alerts": alerts.get(store.pk, 0),
+        })  # fmt: skip
+    return rows

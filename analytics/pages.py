@@ -82,33 +82,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/office/dashboard.html", context)
 
 
-def comparison_rows(user, *, period: kpis.Period, region_code: str | None) -> list[dict]:
-    """One row per visible store: sales against prior period and last year, margin, stock
-    now (sell-through over the period, days of cover at its pace, out-of-stock rate), open alerts."""
-    scope = kpis.scoped_stores(user, region_code=region_code)
-    sales = {r["key"]: r for r in kpis.sales(scope=scope, period=period, group_by="store")}
-    stock = kpis.stock_health(scope=scope, group_by="store")
-    alerts = dict(
-        scope.filter(Alert.objects.filter(cleared_on__isnull=True)).values_list("store_id").annotate(n=Count("id"))
-    )
-    stores = stores_visible_to(user).filter(pk__in=scope.store_ids).select_related("region").order_by("code")
-    rows = []
-    for store in stores:
-        s, i = sales.get(store.pk, {}), stock.get(store.pk, {})
-        net, units, on_hand = s.get("net_sales") or 0, s.get("units") or 0, i.get("on_hand") or 0
-        per_day = units / period.days
-        rows.append({
-            "store": store.code, "name": store.name, "region": store.region.name,
-            "net_sales": net, "change_vs_prior_pct": s.get("change_vs_prior_pct"),
-            "change_vs_last_year_pct": s.get("change_vs_last_year_pct"),
-            "margin_pct": round(float(s["margin"] / s["revenue"] * 100), 1) if s.get("revenue") else None,
-            "sell_through": round(float(units / (units + on_hand)), 3) if units + on_hand > 0 else None,
-            "days_of_cover": round(float(on_hand / per_day), 1) if per_day else None,
-            "out_of_stock_rate": i.get("out_of_stock_rate"), "open_alerts": alerts.get(store.pk, 0),
-        })  # fmt: skip
-    return rows
-
-
 def _sorted(rows: list[dict], sort: str) -> list[dict]:
     key, reverse = sort.lstrip("-"), sort.startswith("-")
     if key not in dict(COMPARE_COLUMNS):
@@ -123,7 +96,7 @@ def store_comparison(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     region = request.GET.get("region") or None
     sort = request.GET.get("sort", "-net_sales")
-    rows = _sorted(comparison_rows(request.user, period=period, region_code=region), sort)
+    rows = _sorted(kpis.store_comparison(request.user, period=period, region_code=region), sort)
     if request.GET.get("format") == "csv":
         return _csv(rows, period)
     regions = Region.objects.filter(stores__in=stores_visible_to(request.user)).distinct().order_by("name")
