@@ -48,7 +48,7 @@ beat: venv
 # Load + faults + books on PostgreSQL, Redis, gunicorn, Celery (about 10 minutes; see docs/RELIABILITY.md).
 # SOAK_ARGS="--quick" for about one minute of load.
 soak: dev-venv
-	$(PY) bench/soak/run.py $(SOAK_ARGS)
+	@$(PY) bench/soak/run.py $(SOAK_ARGS)
 
 # Screenshots of the main pages (docs/screenshots/, shown in the README), taken by the
 # browser tests in real Chromium on a small demo company.

@@ -40,6 +40,12 @@ TOPICS = (
 INTERNAL_CONSUMERS: dict[str, tuple[str, ...]] = {
     "sale.posted": ("analytics.tasks.handle_sale_posted",),
 }
+# Run once after a relay finds events that waited longer than STALLED_AFTER_SECONDS: the
+# broker or the workers were down, and a broker that restarts without persistence loses
+# the consumer tasks it held (their events already marked dispatched). These passes
+# recompute from source whatever was written meanwhile, instead of waiting for beat.
+CATCH_UP_TASKS: tuple[str, ...] = ("analytics.tasks.refresh_rollups_periodic",)
+STALLED_AFTER_SECONDS = 30.0
 BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
 RELAY_LOCK = 0x5E1A_0B0C  # pg advisory lock key: one relay at a time
 BROKER_BACKOFF_SECONDS = 30.0
@@ -84,6 +90,8 @@ def relay_pending(limit: int = 500) -> int:
     published and the event marked dispatched. When the broker refuses a publish the
     relay stops there: that event counts an attempt and, like the rest, stays pending.
     On PostgreSQL an advisory lock keeps concurrent relays from sending an event twice.
+    When the oldest event had waited over :data:`STALLED_AFTER_SECONDS`, the
+    :data:`CATCH_UP_TASKS` are published once after the batch.
     """
     from . import webhooks
 
@@ -111,7 +119,23 @@ def relay_pending(limit: int = 500) -> int:
                 dispatched_at=timezone.now(), attempts=F("attempts") + 1
             )
             dispatched += 1
+        if dispatched and _stalled(events[0]):
+            _request_catch_up()
     return dispatched
+
+
+def _stalled(oldest: OutboxEvent) -> bool:
+    return (timezone.now() - oldest.created_at).total_seconds() > STALLED_AFTER_SECONDS
+
+
+def _request_catch_up() -> None:
+    for dotted in CATCH_UP_TASKS:
+        try:
+            import_string(dotted).delay()
+        except BROKER_ERRORS as exc:  # beat runs the same pass within minutes
+            logger.warning("outbox catch-up not scheduled: broker unavailable", extra={"error": str(exc)})
+            return
+    logger.info("outbox relay was stalled: catch-up passes scheduled", extra={"tasks": list(CATCH_UP_TASKS)})
 
 
 def _senders(event: OutboxEvent, delivery_ids: list[int]) -> list[Callable[[], object]]:

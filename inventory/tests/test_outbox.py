@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from inventory import outbox
@@ -212,3 +215,46 @@ def test_second_relay_waits_while_one_runs(store, endpoint, sent, monkeypatch):
     finally:
         other.close()
     assert len(sent) == 2
+
+
+@pytest.fixture
+def catch_ups(monkeypatch) -> list[str]:
+    from analytics import tasks as analytics_tasks
+
+    calls: list[str] = []
+    monkeypatch.setattr(analytics_tasks.refresh_rollups_periodic, "delay", lambda: calls.append("rollups"))
+    return calls
+
+
+def test_events_relayed_on_time_schedule_no_catch_up(store, endpoint, sent, catch_ups):
+    record(store, 3)
+
+    assert outbox.relay_pending() == 3
+    assert catch_ups == []
+
+
+def test_events_that_waited_out_an_outage_schedule_one_catch_up_pass(store, endpoint, sent, catch_ups):
+    """A broker restarted without persistence drops the consumer tasks it held; the
+    relay that finds events older than the stall bound asks for the watermark pass
+    that recomputes them, once per batch."""
+    record(store, 3)
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=outbox.STALLED_AFTER_SECONDS + 5))
+
+    assert outbox.relay_pending() == 3
+    assert catch_ups == ["rollups"]
+    assert outbox.relay_pending() == 0
+    assert catch_ups == ["rollups"]
+
+
+def test_a_refused_catch_up_leaves_the_events_dispatched(store, endpoint, sent, monkeypatch):
+    from analytics import tasks as analytics_tasks
+
+    def refuse():
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(analytics_tasks.refresh_rollups_periodic, "delay", refuse)
+    record(store, 2)
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert outbox.relay_pending() == 2
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
