@@ -15,6 +15,7 @@ turns on every transport-security setting, so ``manage.py check --deploy`` is cl
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -173,6 +174,8 @@ AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
 # collectstatic step for `make demo` or the tests); production serves the collected,
 # hashed and compressed files (the deploy runs collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:  # the collected folder does not exist there, and need not
+    warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles", category=UserWarning)
 _static_backend = (
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
     if PRODUCTION
