@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from inventory import catalogue
 from inventory.models import (
     Category,
     ImportJob,
@@ -121,19 +122,7 @@ class SupplierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Supplier
-        fields = [
-            "id",
-            "code",
-            "name",
-            "lead_time_days",
-            "lead_time_sd_days",
-            "min_order_value",
-            "free_freight_value",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "is_active",
-        ]
+        fields = ["id", *catalogue.SUPPLIER_FIELDS]  # the fields catalogue.save_supplier writes
         read_only_fields = ["id"]
         extra_kwargs = {"code": {"validators": []}}
 
