@@ -231,7 +231,6 @@ def test_store_service_level_setting_is_used_by_the_engine(store, product):
 
 
 def test_alerts_are_deduplicated_and_mailed_once(settings, store, users, make_product):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     low, negative = make_product(), make_product()
     stock(store, low, on_hand=2)
     demand(store, low, level=10, variance=16)
@@ -252,7 +251,6 @@ def test_an_alert_that_clears_and_comes_back_is_mailed_again(settings, store, us
     from inventory.ledger import MovementLine, post_movements
     from inventory.models import MovementKind
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     stock(store, product, on_hand=-1)
     demand(store, product, level=1)
     pipeline.run_night(store_id=store.pk, day=NIGHT)
