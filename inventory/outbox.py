@@ -50,6 +50,7 @@ BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
 RELAY_LOCK = 0x5E1A_0B0C  # pg advisory lock key: one relay at a time
 BROKER_BACKOFF_SECONDS = 30.0
 _broker_down_until = 0.0  # per process: monotonic time before which no relay is published
+_catch_up_at = float("-inf")  # per process: when the last catch-up was published
 
 
 def record_event(*, topic: str, store_id: int | None, payload: dict) -> None:
@@ -129,6 +130,12 @@ def _stalled(oldest: OutboxEvent) -> bool:
 
 
 def _request_catch_up() -> None:
+    """Publish the catch-up passes, at most once per stall bound per process: a backlog
+    of thousands is relayed in batches, and one pass after it covers them all."""
+    global _catch_up_at
+    if time.monotonic() - _catch_up_at < STALLED_AFTER_SECONDS:
+        return
+    _catch_up_at = time.monotonic()
     for dotted in CATCH_UP_TASKS:
         try:
             import_string(dotted).delay()

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def broker_believed_up(monkeypatch):
     monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+    monkeypatch.setattr(outbox, "_catch_up_at", float("-inf"))
 
 
 @pytest.fixture
@@ -258,3 +259,11 @@ def test_a_refused_catch_up_leaves_the_events_dispatched(store, endpoint, sent, 
 
     assert outbox.relay_pending() == 2
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_a_backlog_relayed_in_several_batches_schedules_one_catch_up(store, endpoint, sent, catch_ups):
+    record(store, 5)
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert [outbox.relay_pending(limit=2) for _ in range(3)] == [2, 2, 1]
+    assert catch_ups == ["rollups"]
