@@ -8,7 +8,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from inventory.replenishment import engine, forecast
+from inventory.replenishment import demand_store, forecast, store_arrays
 from stores.models import Store
 
 
@@ -48,16 +48,16 @@ def rebuild_store(*, store: Store, first: date, last: date) -> int:
     """Replace the store's demand states with the fold of the range (``forecast.rebuild``):
     days before an item's first sale are not demand, days out of stock all day teach nothing,
     each series starts from the mean of its first two carried weeks."""
-    arrays = engine.load_arrays(store_id=store.pk)
+    arrays = store_arrays.load_arrays(store_id=store.pk)
     n, days = len(arrays), (last - first).days + 1
     if not n:
         return 0
     history = np.zeros((n, days))
     stocked_out = np.zeros((n, days), dtype=bool)
     for t in range(days):
-        ids, units, stockout, _ = engine.load_day_sales(store_id=store.pk, day=first + timedelta(days=t))
+        ids, units, stockout, _ = store_arrays.load_day_sales(store_id=store.pk, day=first + timedelta(days=t))
         if len(ids):
-            at, found = engine._align(arrays.product_id, ids)
+            at, found = store_arrays.align(arrays.product_id, ids)
             history[at[found], t] = units[found]
             stocked_out[at[found], t] = stockout[found] & (units[found] <= 0)
     carried = forecast.carried_from_first_sale(history) & arrays.in_assortment[:, None]
@@ -70,10 +70,10 @@ def rebuild_store(*, store: Store, first: date, last: date) -> int:
     state = forecast.rebuild(
         history=history, first_weekday=first.weekday(), carried=carried, stocked_out=stocked_out, prior=prior
     )
-    loaded = engine.load_state(store_id=store.pk, product_ids=arrays.product_id)
+    loaded = demand_store.load_state(store_id=store.pk, product_ids=arrays.product_id)
     loaded.state = state
     loaded.last_day[:] = last.toordinal()
     started = np.full(n, "history", dtype=object)
-    return engine.save_state(
+    return demand_store.save_state(
         store_id=store.pk, arrays=arrays, loaded=loaded, rows=np.ones(n, dtype=bool), started=started
     )
