@@ -84,7 +84,7 @@ systemctl daemon-reload
 
 case "$role" in
     web) units=(retail-web.service) ;;
-    worker) units=(retail-worker.service) ;;
+    worker) units=(retail-worker.service retail-drain.service) ;;
     beat) units=(retail-beat.service retail-queue-depth.timer) ;;
     *) log "unknown role $role"; exit 2 ;;
 esac

@@ -34,7 +34,13 @@ def test_services_run_unprivileged_from_the_rendered_environment(path):
 
 def test_every_unit_install_sh_starts_exists():
     started = set(re.findall(r"retail-[a-z-]+\.(?:service|timer)", INSTALL.split('case "$role"')[1]))
-    assert started == {"retail-web.service", "retail-worker.service", "retail-beat.service", "retail-queue-depth.timer"}
+    assert started == {
+        "retail-web.service",
+        "retail-worker.service",
+        "retail-drain.service",
+        "retail-beat.service",
+        "retail-queue-depth.timer",
+    }
     for name in started:
         assert (DEPLOY / "systemd" / name).exists(), name
 

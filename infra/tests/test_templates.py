@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from cfn_yaml import ALL_TEMPLATES, INFRA, STACK_TEMPLATES, load_template, resources
 from django.conf import settings
+from sources import load_source
 
+drain_worker = load_source("deploy/drain_worker.py")
 TEMPLATES = {path.relative_to(INFRA).as_posix(): load_template(path) for path in ALL_TEMPLATES}
 ROOT = TEMPLATES["root.yaml"]
 
@@ -423,6 +425,20 @@ def test_one_waf_acl_guards_both_the_alb_and_the_api_stage_and_logs_without_cred
     assert props(compute["Resources"]["WafLogGroup"])["LogGroupName"]["Fn::Sub"].startswith("aws-waf-logs-")
 
 
+def test_worker_scale_in_waits_for_the_drain_which_may_release_only_worker_instances():
+    compute = stack("compute")
+    [hook] = props(compute["Resources"]["WorkerGroup"])["LifecycleHookSpecificationList"]
+    assert hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
+    assert hook["LifecycleHookName"] == drain_worker.HOOK_NAME
+    assert hook["DefaultResult"] == "CONTINUE"  # a drain that dies must not keep the instance
+    assert hook["HeartbeatTimeout"] > drain_worker.HEARTBEAT_EVERY_SECONDS
+    statements = props(compute["Resources"]["WorkerRole"])["Policies"][0]["PolicyDocument"]["Statement"]
+    [release] = [s for s in statements if "autoscaling:CompleteLifecycleAction" in as_list(s["Action"])]
+    assert release["Condition"]["StringEquals"]["autoscaling:ResourceTag/Role"] == "worker"
+    tags = {t["Key"]: t["Value"] for t in props(compute["Resources"]["WorkerGroup"])["Tags"]}
+    assert tags["Role"] == "worker"
+
+
 # --- Redis, Celery and the app's own numbers -------------------------------------------
 
 
@@ -486,7 +502,8 @@ def test_no_role_grants_wildcard_actions():
 
 
 def test_wildcard_resources_only_where_the_api_has_no_resource_type_or_a_condition_scopes_it():
-    unscoped_ok = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    # actions IAM defines with no resource type: "*" is the only resource they take
+    unscoped_ok = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "autoscaling:DescribeAutoScalingInstances"}
     for where, statement in policy_statements():
         if "*" in as_list(statement.get("Resource")):
             assert "Condition" in statement or set(as_list(statement["Action"])) <= unscoped_ok, where
