@@ -95,17 +95,27 @@ def drain(
     return True
 
 
-def complete(*, autoscaling: Any, instance_id: str) -> str:
-    """Let the Auto Scaling group terminate this instance. Returns the group's name."""
+def group_of(*, autoscaling: Any, instance_id: str) -> str:
+    """The Auto Scaling group this instance belongs to."""
     found = autoscaling.describe_auto_scaling_instances(InstanceIds=[instance_id])["AutoScalingInstances"]
-    group = found[0]["AutoScalingGroupName"]
+    return found[0]["AutoScalingGroupName"]
+
+
+def heartbeat(*, autoscaling: Any, instance_id: str, group: str) -> None:
+    """Restart the hook's timeout while tasks are still running."""
+    autoscaling.record_lifecycle_action_heartbeat(
+        LifecycleHookName=HOOK_NAME, AutoScalingGroupName=group, InstanceId=instance_id
+    )
+
+
+def complete(*, autoscaling: Any, instance_id: str, group: str) -> None:
+    """Let the Auto Scaling group terminate this instance."""
     autoscaling.complete_lifecycle_action(
         LifecycleHookName=HOOK_NAME,
         AutoScalingGroupName=group,
         LifecycleActionResult="CONTINUE",
         InstanceId=instance_id,
     )
-    return group
 
 
 class CeleryControl:
@@ -133,18 +143,15 @@ def main() -> None:
     wait_for_termination(imds)
     instance_id = imds.get("instance-id") or ""
     autoscaling = boto3.client("autoscaling")
-    group_of = autoscaling.describe_auto_scaling_instances(InstanceIds=[instance_id])["AutoScalingInstances"]
-    group = group_of[0]["AutoScalingGroupName"]
+    group = group_of(autoscaling=autoscaling, instance_id=instance_id)
     queues = [q.strip() for q in os.environ.get("CELERY_QUEUES", "celery").split(",") if q.strip()]
     idle = drain(
         control=CeleryControl(app, f"worker@{socket.gethostname()}"),
         queues=queues,
-        heartbeat=lambda: autoscaling.record_lifecycle_action_heartbeat(
-            LifecycleHookName=HOOK_NAME, AutoScalingGroupName=group, InstanceId=instance_id
-        ),
+        heartbeat=lambda: heartbeat(autoscaling=autoscaling, instance_id=instance_id, group=group),
         max_seconds=float(os.environ.get("DRAIN_MAX_SECONDS", "1800")),
     )
-    complete(autoscaling=autoscaling, instance_id=instance_id)
+    complete(autoscaling=autoscaling, instance_id=instance_id, group=group)
     print(f"drain_worker: {instance_id} in {group} {'drained' if idle else 'not idle at the deadline'}; released")
 
 

@@ -151,7 +151,7 @@ def test_an_idle_worker_is_released_at_once():
     assert clock.now == 0
 
 
-def test_complete_releases_this_instance_from_its_own_group():
+def test_finds_its_group_keeps_the_hook_alive_and_releases_this_instance():
     client = boto3.client("autoscaling", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stub:
         stub.add_response(
@@ -170,6 +170,8 @@ def test_complete_releases_this_instance_from_its_own_group():
             },
             {"InstanceIds": [INSTANCE]},
         )
+        hook = {"LifecycleHookName": "drain-worker", "AutoScalingGroupName": GROUP, "InstanceId": INSTANCE}
+        stub.add_response("record_lifecycle_action_heartbeat", {}, hook)
         stub.add_response(
             "complete_lifecycle_action",
             {},
@@ -181,7 +183,11 @@ def test_complete_releases_this_instance_from_its_own_group():
             },
         )
 
-        assert drain_worker.complete(autoscaling=client, instance_id=INSTANCE) == GROUP
+        group = drain_worker.group_of(autoscaling=client, instance_id=INSTANCE)
+        drain_worker.heartbeat(autoscaling=client, instance_id=INSTANCE, group=group)
+        drain_worker.complete(autoscaling=client, instance_id=INSTANCE, group=group)
+
+        assert group == GROUP
         stub.assert_no_pending_responses()
 
 
