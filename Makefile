@@ -37,6 +37,7 @@ test: dev-venv
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 worker: venv

@@ -75,9 +75,7 @@ def redis_ready() -> bool:
 def ensure_services() -> None:
     """Start PostgreSQL and Redis if they are not answering (the soak's last duty)."""
     if not pg_ready():
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"], check=False
-        )
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"], check=False)
     if not redis_ready():
         subprocess.run(REDIS_START, check=False)
     for _ in range(60):
@@ -406,8 +404,10 @@ def fault_s3(switch: S3Switch, day: str, outage_s: float) -> dict:
     time.sleep(outage_s)
     # Under load the queue may hold them back: keep S3 down until both have failed once.
     wait_for(
-        lambda: WarehouseLoad.objects.filter(day=day, status="failed").count() > 0
-        and ReportRequest.objects.filter(pk=report.pk, status=ReportStatus.FAILED).exists(),
+        lambda: (
+            WarehouseLoad.objects.filter(day=day, status="failed").count() > 0
+            and ReportRequest.objects.filter(pk=report.pk, status=ReportStatus.FAILED).exists()
+        ),
         150,
     )
     failed_during = {
@@ -711,11 +711,16 @@ def report(result: dict) -> None:
     print_table(
         "Books after the run",
         [(k, v) for k, v in b.items() if k != "check_ledger_output"]
-        + [("requests_total", result["requests_total"]), ("failed_requests_total", result["failed_requests_total"]),
-           ("failed_outside_fault_windows", result["failed_outside_fault_windows"]),
-           ("till_retries", result["till_retries"]), ("unanswered_batches", result["unanswered_batches"]),
-           ("worker_lost_events", result["worker_lost_events"]), ("drain_s", result["drain_s"]),
-           ("OK", result["ok"])],
+        + [
+            ("requests_total", result["requests_total"]),
+            ("failed_requests_total", result["failed_requests_total"]),
+            ("failed_outside_fault_windows", result["failed_outside_fault_windows"]),
+            ("till_retries", result["till_retries"]),
+            ("unanswered_batches", result["unanswered_batches"]),
+            ("worker_lost_events", result["worker_lost_events"]),
+            ("drain_s", result["drain_s"]),
+            ("OK", result["ok"]),
+        ],
         ("check", "value"),
     )
 

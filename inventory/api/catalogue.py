@@ -94,6 +94,7 @@ def _product_out(product_id: int) -> dict:
 class ProductList(CompanyScopedAPIView):
     """GET the catalogue (filters: search, category, active, supplier; paginated);
     POST a product with its barcodes."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ, "POST": WRITE}
@@ -144,6 +145,7 @@ class ProductDetail(CompanyScopedAPIView):
 
 class PriceHistory(CompanyScopedAPIView):
     """GET the product's cost and price changes, newest first."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ}
@@ -177,6 +179,7 @@ class ProductTerms(CompanyScopedAPIView):
 
 class CategoryList(CompanyScopedAPIView):
     """GET the category tree in path order (each with parent, path and label); POST one."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": READ, "POST": WRITE}
@@ -234,6 +237,7 @@ class ImportList(CompanyScopedAPIView):
     """POST multipart ``kind`` (products, suppliers, opening_stock), ``file`` (CSV) and
     ``dry_run`` (default true): small files answer 201 finished, large ones 202 pending
     (poll the job). GET the latest jobs."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": WRITE, "POST": WRITE}
@@ -298,6 +302,7 @@ class StockExport(StoreScopedAPIView):
 
 class WebhookList(CompanyScopedAPIView):
     """GET the endpoints; POST one (the secret is shown in this answer only)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_INTEGRATIONS, "POST": Action.MANAGE_INTEGRATIONS}
@@ -332,6 +337,7 @@ class WebhookDetail(CompanyScopedAPIView):
 
 class WebhookDeliveries(CompanyScopedAPIView):
     """GET an endpoint's deliveries, newest first (``?status=failed``)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_INTEGRATIONS}

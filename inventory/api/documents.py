@@ -72,6 +72,7 @@ def _adjustments(store):
 
 class AdjustmentList(StoreScopedAPIView):
     """GET the store's adjustments, newest first; POST one (posted at once)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.ADJUST_STOCK}
@@ -108,6 +109,7 @@ def _counts(store):
 
 class CountList(StoreScopedAPIView):
     """GET the store's counts (``?status=open``); POST opens one (managers)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.MANAGE_COUNT}
@@ -206,6 +208,7 @@ def _transfer_response(view, pk: int, code: int = 200) -> Response:
 class TransferList(StoreScopedAPIView):
     """GET transfers in and out of the store (``?direction=incoming|outgoing``, ``?status=``);
     POST requests one: ``to_store`` (this store sends) or ``from_store`` (this store asks)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.TRANSFER}
@@ -308,6 +311,7 @@ def _order_response(view, pk: int, code: int = 200) -> Response:
 
 class PurchaseOrderList(StoreScopedAPIView):
     """GET the store's purchase orders (``?status=``); POST a draft."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.ORDER}
@@ -388,6 +392,7 @@ class PurchaseOrderCancel(StoreScopedAPIView):
 class MovementList(StoreScopedAPIView):
     """GET the store's ledger, newest first: ``?sku=``, ``?kind=``, ``?date_from=``/``?date_to=``
     (business days, inclusive)."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK}

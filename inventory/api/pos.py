@@ -27,6 +27,7 @@ def _principal(request):
 
 class SaleListCreate(StoreScopedAPIView):
     """POST one sale (idempotent on ``pos_sale_id``); GET the store's recent sales."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     store_actions = {"GET": Action.VIEW_STOCK, "POST": Action.POST_SALE}
@@ -145,6 +146,7 @@ class StockLookup(StoreScopedAPIView):
 
 class QuarantineList(CompanyScopedAPIView):
     """Lines that matched no product, waiting for head office to map their code."""
+
     pagination_class = DefaultPagination  # documents the page envelope in the schema
 
     company_actions = {"GET": Action.MANAGE_CATALOGUE}

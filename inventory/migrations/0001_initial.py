@@ -9,486 +9,1007 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('stores', '0001_initial'),
+        ("stores", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('lead_time_days', models.DecimalField(decimal_places=1, default=Decimal('7'), max_digits=5)),
-                ('lead_time_sd_days', models.DecimalField(decimal_places=1, default=Decimal('1'), max_digits=5)),
-                ('min_order_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('free_freight_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('contact_name', models.CharField(blank=True, max_length=120)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=40)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("lead_time_days", models.DecimalField(decimal_places=1, default=Decimal("7"), max_digits=5)),
+                ("lead_time_sd_days", models.DecimalField(decimal_places=1, default=Decimal("1"), max_digits=5)),
+                ("min_order_value", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("free_freight_value", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("contact_name", models.CharField(blank=True, max_length=120)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=40)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500)),
-                ('secret', models.CharField(help_text='Shared secret for the HMAC-SHA256 signature', max_length=128)),
-                ('events', models.JSONField(default=list, help_text='Topics to deliver; empty means all')),
-                ('is_active', models.BooleanField(default=True)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(max_length=500)),
+                ("secret", models.CharField(help_text="Shared secret for the HMAC-SHA256 signature", max_length=128)),
+                ("events", models.JSONField(default=list, help_text="Topics to deliver; empty means all")),
+                ("is_active", models.BooleanField(default=True)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Adjustment',
+            name="Adjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('damage', 'Damaged'), ('theft', 'Theft'), ('expiry', 'Expired'), ('found', 'Found'), ('other', 'Other')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("damage", "Damaged"),
+                            ("theft", "Theft"),
+                            ("expiry", "Expired"),
+                            ("found", "Found"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='inventory.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("path", models.CharField(db_index=True, default="", editable=False, max_length=255)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="inventory.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['path'],
+                "verbose_name_plural": "categories",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('products', 'Products'), ('suppliers', 'Suppliers'), ('opening_stock', 'Opening stock')], max_length=16)),
-                ('file', models.FileField(upload_to='imports/')),
-                ('dry_run', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=12)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
-                ('summary', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("products", "Products"),
+                            ("suppliers", "Suppliers"),
+                            ("opening_stock", "Opening stock"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/")),
+                ("dry_run", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
+                ("summary", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(max_length=64)),
-                ('payload', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("topic", models.CharField(max_length=64)),
+                ("payload", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="stores.store",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('unit', models.CharField(choices=[('each', 'each'), ('kg', 'kilogram'), ('l', 'litre'), ('m', 'metre')], default='each', max_length=8)),
-                ('case_pack', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('tax_class', models.CharField(choices=[('standard', 'Standard'), ('reduced', 'Reduced'), ('zero', 'Zero-rated'), ('exempt', 'Exempt')], default='standard', max_length=16)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='inventory.category')),
-                ('like_product', models.ForeignKey(blank=True, help_text='A similar item whose demand a new product starts from', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inventory.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("each", "each"), ("kg", "kilogram"), ("l", "litre"), ("m", "metre")],
+                        default="each",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "case_pack",
+                    models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)]),
+                ),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "tax_class",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Standard"),
+                            ("reduced", "Reduced"),
+                            ("zero", "Zero-rated"),
+                            ("exempt", "Exempt"),
+                        ],
+                        default="standard",
+                        max_length=16,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="products", to="inventory.category"
+                    ),
+                ),
+                (
+                    "like_product",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A similar item whose demand a new product starts from",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sku'],
+                "ordering": ["sku"],
             },
         ),
         migrations.CreateModel(
-            name='PriceChange',
+            name="PriceChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('changed_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='price_changes', to='inventory.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("cost", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("changed_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="price_changes",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at'],
+                "ordering": ["-changed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Barcode',
+            name="Barcode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=14, unique=True, validators=[inventory.barcodes.validate_gtin])),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='barcodes', to='inventory.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=14, unique=True, validators=[inventory.barcodes.validate_gtin])),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="barcodes", to="inventory.product"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AdjustmentLine',
+            name="AdjustmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, help_text='Signed: negative removes stock', max_digits=12)),
-                ('adjustment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='inventory.adjustment')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=3, help_text="Signed: negative removes stock", max_digits=12),
+                ),
+                (
+                    "adjustment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="inventory.adjustment"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PurchaseOrder',
+            name="PurchaseOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('ordered', 'Ordered'), ('partially_received', 'Partially received'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='draft', max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ordered_at', models.DateTimeField(blank=True, null=True)),
-                ('expected_on', models.DateField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_orders', to='inventory.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("ordered", "Ordered"),
+                            ("partially_received", "Partially received"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ordered_at", models.DateTimeField(blank=True, null=True)),
+                ("expected_on", models.DateField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_orders",
+                        to="inventory.supplier",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PurchaseOrderLine',
+            name="PurchaseOrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('unit_cost', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('received', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.purchaseorder')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("unit_cost", models.DecimalField(decimal_places=4, max_digits=12)),
+                ("received", models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=12)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inventory.purchaseorder"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='inventory.purchaseorder')),
-                ('received_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="inventory.purchaseorder",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReceiptLine',
+            name="ReceiptLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('unit_cost', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.receipt')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("unit_cost", models.DecimalField(decimal_places=4, max_digits=12)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inventory.receipt"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sale',
+            name="Sale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pos_sale_id', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('sale', 'Sale'), ('return', 'Return')], default='sale', max_length=8)),
-                ('sold_at', models.DateTimeField()),
-                ('business_day', models.DateField()),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('line_count', models.PositiveIntegerField(default=0)),
-                ('quarantined_lines', models.PositiveIntegerField(default=0)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.posdevice')),
-                ('original_sale', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='inventory.sale')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("pos_sale_id", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(choices=[("sale", "Sale"), ("return", "Return")], default="sale", max_length=8),
+                ),
+                ("sold_at", models.DateTimeField()),
+                ("business_day", models.DateField()),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("line_count", models.PositiveIntegerField(default=0)),
+                ("quarantined_lines", models.PositiveIntegerField(default=0)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="stores.posdevice",
+                    ),
+                ),
+                (
+                    "original_sale",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="inventory.sale",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='QuarantinedLine',
+            name="QuarantinedLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveIntegerField()),
-                ('code', models.CharField(db_index=True, max_length=64)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('status', models.CharField(choices=[('open', 'Waiting for a product'), ('posted', 'Mapped and posted'), ('discarded', 'Discarded by head office')], default='open', max_length=12)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('sale', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quarantined', to='inventory.sale')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("line_no", models.PositiveIntegerField()),
+                ("code", models.CharField(db_index=True, max_length=64)),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("discount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a product"),
+                            ("posted", "Mapped and posted"),
+                            ("discarded", "Discarded by head office"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "sale",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="quarantined", to="inventory.sale"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=16)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('sale', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='inventory.sale')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=16)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "sale",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payments", to="inventory.sale"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SaleLine',
+            name="SaleLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveIntegerField()),
-                ('quantity', models.DecimalField(decimal_places=3, help_text='Positive for a sale line and for a returned line', max_digits=12)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('unit_cost', models.DecimalField(decimal_places=4, max_digits=12, null=True)),
-                ('business_day', models.DateField()),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('sale', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='inventory.sale')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("line_no", models.PositiveIntegerField()),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=3, help_text="Positive for a sale line and for a returned line", max_digits=12
+                    ),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("discount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("unit_cost", models.DecimalField(decimal_places=4, max_digits=12, null=True)),
+                ("business_day", models.DateField()),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "sale",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="lines", to="inventory.sale"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockCount',
+            name="StockCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('store', 'Whole store'), ('category', 'A category'), ('list', 'A list of products')], max_length=12)),
-                ('blind', models.BooleanField(default=False, help_text='Counters do not see the expected quantity')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('posted', 'Posted'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.category')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("store", "Whole store"), ("category", "A category"), ("list", "A list of products")],
+                        max_length=12,
+                    ),
+                ),
+                ("blind", models.BooleanField(default=False, help_text="Counters do not see the expected quantity")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("posted", "Posted"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockCountLine',
+            name="StockCountLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('counted', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('counted_at', models.DateTimeField(blank=True, null=True)),
-                ('count', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.stockcount')),
-                ('counted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("expected", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("counted", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("counted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "count",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inventory.stockcount"
+                    ),
+                ),
+                (
+                    "counted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12)),
-                ('on_order', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12)),
-                ('in_transit', models.DecimalField(decimal_places=3, default=Decimal('0'), help_text='Shipped to this store, not received', max_digits=12)),
-                ('min_qty', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('max_qty', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('service_level', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
-                ('in_assortment', models.BooleanField(default=True)),
-                ('needs_count', models.BooleanField(default=False, help_text='Set when on hand went negative')),
-                ('last_sale_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on_hand", models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=12)),
+                ("on_order", models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=12)),
+                (
+                    "in_transit",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        help_text="Shipped to this store, not received",
+                        max_digits=12,
+                    ),
+                ),
+                ("min_qty", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("max_qty", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("service_level", models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
+                ("in_assortment", models.BooleanField(default=True)),
+                ("needs_count", models.BooleanField(default=False, help_text="Set when on hand went negative")),
+                ("last_sale_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stock_levels", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('sale', 'Sale'), ('return', 'Customer return'), ('adjustment', 'Adjustment'), ('count', 'Count correction'), ('transfer_out', 'Transfer out'), ('transfer_in', 'Transfer in'), ('shrinkage', 'Shrinkage'), ('opening', 'Opening balance')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=32)),
-                ('document_type', models.CharField(max_length=24)),
-                ('document_id', models.BigIntegerField()),
-                ('unit_cost', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('occurred_at', models.DateTimeField()),
-                ('business_day', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.posdevice')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("sale", "Sale"),
+                            ("return", "Customer return"),
+                            ("adjustment", "Adjustment"),
+                            ("count", "Count correction"),
+                            ("transfer_out", "Transfer out"),
+                            ("transfer_in", "Transfer in"),
+                            ("shrinkage", "Shrinkage"),
+                            ("opening", "Opening balance"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=32)),
+                ("document_type", models.CharField(max_length=24)),
+                ("document_id", models.BigIntegerField()),
+                ("unit_cost", models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
+                ("occurred_at", models.DateTimeField()),
+                ("business_day", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="stores.posdevice",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProductSupplier',
+            name="ProductSupplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier_sku', models.CharField(blank=True, max_length=40)),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('case_pack', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('lead_time_days', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('is_primary', models.BooleanField(default=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supplier_terms', to='inventory.product')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='product_terms', to='inventory.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("supplier_sku", models.CharField(blank=True, max_length=40)),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "case_pack",
+                    models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)]),
+                ),
+                ("lead_time_days", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ("is_primary", models.BooleanField(default=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supplier_terms",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="product_terms",
+                        to="inventory.supplier",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('shipped', 'Shipped'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='requested', max_length=12)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('shipped_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('to_store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("shipped", "Shipped"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("shipped_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "to_store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TransferLine',
+            name="TransferLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('shipped', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('received', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('transfer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.transfer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("shipped", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("received", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inventory.transfer"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(default='pending', max_length=12)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('response_status', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='inventory.outboxevent')),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='inventory.webhookendpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("status", models.CharField(default="pending", max_length=12)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("response_status", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="inventory.outboxevent",
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="inventory.webhookendpoint",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='adjustment',
-            index=models.Index(fields=['store', 'created_at'], name='adjustment_store_time'),
+            model_name="adjustment",
+            index=models.Index(fields=["store", "created_at"], name="adjustment_store_time"),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='category_unique_name_in_parent'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="category_unique_name_in_parent"),
         ),
         migrations.AddIndex(
-            model_name='outboxevent',
-            index=models.Index(condition=models.Q(('dispatched_at__isnull', True)), fields=['created_at'], name='outbox_pending'),
+            model_name="outboxevent",
+            index=models.Index(
+                condition=models.Q(("dispatched_at__isnull", True)), fields=["created_at"], name="outbox_pending"
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['category', 'sku'], name='inventory_p_categor_c2dc6d_idx'),
+            model_name="product",
+            index=models.Index(fields=["category", "sku"], name="inventory_p_categor_c2dc6d_idx"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name'], name='inventory_p_name_f6a6a1_idx'),
+            model_name="product",
+            index=models.Index(fields=["name"], name="inventory_p_name_f6a6a1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.UniqueConstraint(fields=('order', 'product'), name='poline_unique'),
+            model_name="purchaseorderline",
+            constraint=models.UniqueConstraint(fields=("order", "product"), name="poline_unique"),
         ),
         migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(fields=['store', 'business_day'], name='sale_store_day'),
+            model_name="sale",
+            index=models.Index(fields=["store", "business_day"], name="sale_store_day"),
         ),
         migrations.AddConstraint(
-            model_name='sale',
-            constraint=models.UniqueConstraint(fields=('store', 'pos_sale_id'), name='sale_store_pos_id'),
+            model_name="sale",
+            constraint=models.UniqueConstraint(fields=("store", "pos_sale_id"), name="sale_store_pos_id"),
         ),
         migrations.AddIndex(
-            model_name='quarantinedline',
-            index=models.Index(fields=['status', 'code'], name='quarantine_status_code'),
+            model_name="quarantinedline",
+            index=models.Index(fields=["status", "code"], name="quarantine_status_code"),
         ),
         migrations.AddConstraint(
-            model_name='quarantinedline',
-            constraint=models.UniqueConstraint(fields=('sale', 'line_no'), name='quarantine_sale_line'),
+            model_name="quarantinedline",
+            constraint=models.UniqueConstraint(fields=("sale", "line_no"), name="quarantine_sale_line"),
         ),
         migrations.AddIndex(
-            model_name='saleline',
-            index=models.Index(fields=['store', 'business_day', 'product'], name='saleline_store_day_product'),
+            model_name="saleline",
+            index=models.Index(fields=["store", "business_day", "product"], name="saleline_store_day_product"),
         ),
         migrations.AddConstraint(
-            model_name='saleline',
-            constraint=models.UniqueConstraint(fields=('sale', 'line_no'), name='saleline_sale_line'),
+            model_name="saleline",
+            constraint=models.UniqueConstraint(fields=("sale", "line_no"), name="saleline_sale_line"),
         ),
         migrations.AddIndex(
-            model_name='stockcount',
-            index=models.Index(fields=['store', 'status'], name='count_store_status'),
+            model_name="stockcount",
+            index=models.Index(fields=["store", "status"], name="count_store_status"),
         ),
         migrations.AddConstraint(
-            model_name='stockcountline',
-            constraint=models.UniqueConstraint(fields=('count', 'product'), name='countline_count_product'),
+            model_name="stockcountline",
+            constraint=models.UniqueConstraint(fields=("count", "product"), name="countline_count_product"),
         ),
         migrations.AddIndex(
-            model_name='stocklevel',
-            index=models.Index(fields=['store', 'on_hand'], name='stocklevel_store_onhand'),
+            model_name="stocklevel",
+            index=models.Index(fields=["store", "on_hand"], name="stocklevel_store_onhand"),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.UniqueConstraint(fields=('store', 'product'), name='stocklevel_store_product'),
+            model_name="stocklevel",
+            constraint=models.UniqueConstraint(fields=("store", "product"), name="stocklevel_store_product"),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['store', 'product', 'occurred_at'], name='movement_store_product_time'),
+            model_name="stockmovement",
+            index=models.Index(fields=["store", "product", "occurred_at"], name="movement_store_product_time"),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['store', 'business_day'], name='movement_store_day'),
+            model_name="stockmovement",
+            index=models.Index(fields=["store", "business_day"], name="movement_store_day"),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['document_type', 'document_id'], name='movement_document'),
+            model_name="stockmovement",
+            index=models.Index(fields=["document_type", "document_id"], name="movement_document"),
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['store', 'status'], name='po_store_status'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["store", "status"], name="po_store_status"),
         ),
         migrations.AddConstraint(
-            model_name='productsupplier',
-            constraint=models.UniqueConstraint(fields=('product', 'supplier'), name='product_supplier_unique'),
+            model_name="productsupplier",
+            constraint=models.UniqueConstraint(fields=("product", "supplier"), name="product_supplier_unique"),
         ),
         migrations.AddConstraint(
-            model_name='productsupplier',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('product',), name='product_one_primary_supplier'),
+            model_name="productsupplier",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)), fields=("product",), name="product_one_primary_supplier"
+            ),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['store', 'status'], name='transfer_from_status'),
+            model_name="transfer",
+            index=models.Index(fields=["store", "status"], name="transfer_from_status"),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['to_store', 'status'], name='transfer_to_status'),
+            model_name="transfer",
+            index=models.Index(fields=["to_store", "status"], name="transfer_to_status"),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('store', models.F('to_store')), _negated=True), name='transfer_two_stores'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("store", models.F("to_store")), _negated=True), name="transfer_two_stores"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transferline',
-            constraint=models.UniqueConstraint(fields=('transfer', 'product'), name='transferline_unique'),
+            model_name="transferline",
+            constraint=models.UniqueConstraint(fields=("transfer", "product"), name="transferline_unique"),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.UniqueConstraint(fields=('endpoint', 'event'), name='delivery_endpoint_event'),
+            model_name="webhookdelivery",
+            constraint=models.UniqueConstraint(fields=("endpoint", "event"), name="delivery_endpoint_event"),
         ),
     ]

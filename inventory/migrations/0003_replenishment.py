@@ -7,174 +7,374 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0002_ledger_append_only_trigger'),
-        ('stores', '0002_audit_log'),
+        ("inventory", "0002_ledger_append_only_trigger"),
+        ("stores", "0002_audit_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('low', 'Low stock'), ('negative', 'Negative stock')], max_length=10)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('on_hand', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('message', models.CharField(max_length=300)),
-                ('first_seen_on', models.DateField()),
-                ('last_seen_on', models.DateField()),
-                ('cleared_on', models.DateField(blank=True, null=True)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("low", "Low stock"), ("negative", "Negative stock")], max_length=10),
+                ),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("on_hand", models.DecimalField(decimal_places=3, max_digits=12)),
+                ("message", models.CharField(max_length=300)),
+                ("first_seen_on", models.DateField()),
+                ("last_seen_on", models.DateField()),
+                ("cleared_on", models.DateField(blank=True, null=True)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['store', 'cleared_on'], name='alert_store_open')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cleared_on__isnull', True)), fields=('store', 'fingerprint'), name='alert_one_open')],
+                "indexes": [models.Index(fields=["store", "cleared_on"], name="alert_store_open")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cleared_on__isnull", True)),
+                        fields=("store", "fingerprint"),
+                        name="alert_one_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DemandState',
+            name="DemandState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.FloatField()),
-                ('variance', models.FloatField()),
-                ('dow0', models.FloatField(default=1.0)),
-                ('dow1', models.FloatField(default=1.0)),
-                ('dow2', models.FloatField(default=1.0)),
-                ('dow3', models.FloatField(default=1.0)),
-                ('dow4', models.FloatField(default=1.0)),
-                ('dow5', models.FloatField(default=1.0)),
-                ('dow6', models.FloatField(default=1.0)),
-                ('days_observed', models.IntegerField(default=0)),
-                ('last_day', models.DateField(blank=True, null=True)),
-                ('started_from', models.CharField(blank=True, help_text='history, like_item or prior', max_length=16)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.FloatField()),
+                ("variance", models.FloatField()),
+                ("dow0", models.FloatField(default=1.0)),
+                ("dow1", models.FloatField(default=1.0)),
+                ("dow2", models.FloatField(default=1.0)),
+                ("dow3", models.FloatField(default=1.0)),
+                ("dow4", models.FloatField(default=1.0)),
+                ("dow5", models.FloatField(default=1.0)),
+                ("dow6", models.FloatField(default=1.0)),
+                ("days_observed", models.IntegerField(default=0)),
+                ("last_day", models.DateField(blank=True, null=True)),
+                ("started_from", models.CharField(blank=True, help_text="history, like_item or prior", max_length=16)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="stores.store"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('store', 'product'), name='demandstate_store_product')],
+                "constraints": [models.UniqueConstraint(fields=("store", "product"), name="demandstate_store_product")],
             },
         ),
         migrations.CreateModel(
-            name='PipelineRun',
+            name="PipelineRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_day', models.DateField()),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=8)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('transfers_done_at', models.DateTimeField(blank=True, null=True)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=8,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("counts", models.JSONField(default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("transfers_done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="stores.store"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['business_day', 'status'], name='pipelinerun_day_status')],
-                'constraints': [models.UniqueConstraint(fields=('store', 'business_day'), name='pipelinerun_store_day')],
+                "indexes": [models.Index(fields=["business_day", "status"], name="pipelinerun_day_status")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("store", "business_day"), name="pipelinerun_store_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReplenishmentSettings',
+            name="ReplenishmentSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('company', 'Company'), ('region', 'Region'), ('store', 'Store')], max_length=8)),
-                ('service_level', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
-                ('review_days', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('min_qty', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('max_qty', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('round_to_case_pack', models.BooleanField(blank=True, null=True)),
-                ('transfer_surplus_days', models.DecimalField(blank=True, decimal_places=1, help_text='Days of cover a sender keeps above its order-up-to level before it offers stock', max_digits=5, null=True)),
-                ('transfer_min_qty', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
-                ('transfer_lead_days', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.region')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("company", "Company"), ("region", "Region"), ("store", "Store")], max_length=8
+                    ),
+                ),
+                ("service_level", models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True)),
+                ("review_days", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ("min_qty", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("max_qty", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("round_to_case_pack", models.BooleanField(blank=True, null=True)),
+                (
+                    "transfer_surplus_days",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="Days of cover a sender keeps above its order-up-to level before it offers stock",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                ("transfer_min_qty", models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True)),
+                ("transfer_lead_days", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="stores.region",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="stores.store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'replenishment settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', True), ('scope', 'company'), ('store__isnull', True)), models.Q(('region__isnull', False), ('scope', 'region'), ('store__isnull', True)), models.Q(('region__isnull', True), ('scope', 'store'), ('store__isnull', False)), _connector='OR'), name='replsettings_scope_target'), models.UniqueConstraint(condition=models.Q(('scope', 'company')), fields=('scope',), name='replsettings_one_company'), models.UniqueConstraint(fields=('region',), name='replsettings_one_per_region'), models.UniqueConstraint(fields=('store',), name='replsettings_one_per_store')],
+                "verbose_name_plural": "replenishment settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("region__isnull", True), ("scope", "company"), ("store__isnull", True)),
+                            models.Q(("region__isnull", False), ("scope", "region"), ("store__isnull", True)),
+                            models.Q(("region__isnull", True), ("scope", "store"), ("store__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="replsettings_scope_target",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope", "company")), fields=("scope",), name="replsettings_one_company"
+                    ),
+                    models.UniqueConstraint(fields=("region",), name="replsettings_one_per_region"),
+                    models.UniqueConstraint(fields=("store",), name="replsettings_one_per_store"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_day', models.DateField()),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('suggested_quantity', models.DecimalField(decimal_places=3, help_text='What the engine proposed, before any edit', max_digits=12)),
-                ('unit_cost', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=12)),
-                ('demand_per_day', models.FloatField()),
-                ('demand_sd', models.FloatField()),
-                ('lead_time_days', models.FloatField()),
-                ('lead_time_sd_days', models.FloatField()),
-                ('review_days', models.FloatField()),
-                ('service_level', models.FloatField()),
-                ('safety_stock', models.FloatField()),
-                ('reorder_point', models.FloatField()),
-                ('order_up_to', models.FloatField()),
-                ('on_hand', models.FloatField()),
-                ('on_order', models.FloatField()),
-                ('in_transit', models.FloatField()),
-                ('case_pack', models.IntegerField(default=1)),
-                ('sources', models.JSONField(default=dict, help_text='Where each setting came from')),
-                ('transfer_quantity', models.DecimalField(decimal_places=3, default=Decimal('0'), help_text='Covered by a suggested transfer instead of the order', max_digits=12)),
-                ('top_up', models.BooleanField(default=False, help_text="Added to reach the supplier's minimum or free freight")),
-                ('reason', models.TextField()),
-                ('rejection_reason', models.CharField(blank=True, max_length=300)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('purchase_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inventory.purchaseorder')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                (
+                    "suggested_quantity",
+                    models.DecimalField(
+                        decimal_places=3, help_text="What the engine proposed, before any edit", max_digits=12
+                    ),
+                ),
+                ("unit_cost", models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=12)),
+                ("demand_per_day", models.FloatField()),
+                ("demand_sd", models.FloatField()),
+                ("lead_time_days", models.FloatField()),
+                ("lead_time_sd_days", models.FloatField()),
+                ("review_days", models.FloatField()),
+                ("service_level", models.FloatField()),
+                ("safety_stock", models.FloatField()),
+                ("reorder_point", models.FloatField()),
+                ("order_up_to", models.FloatField()),
+                ("on_hand", models.FloatField()),
+                ("on_order", models.FloatField()),
+                ("in_transit", models.FloatField()),
+                ("case_pack", models.IntegerField(default=1)),
+                ("sources", models.JSONField(default=dict, help_text="Where each setting came from")),
+                (
+                    "transfer_quantity",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        help_text="Covered by a suggested transfer instead of the order",
+                        max_digits=12,
+                    ),
+                ),
+                (
+                    "top_up",
+                    models.BooleanField(
+                        default=False, help_text="Added to reach the supplier's minimum or free freight"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("rejection_reason", models.CharField(blank=True, max_length=300)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "purchase_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="inventory.purchaseorder",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.supplier",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['store', 'status', 'business_day'], name='suggestion_store_status')],
-                'constraints': [models.UniqueConstraint(fields=('store', 'business_day', 'product'), name='suggestion_store_day_product')],
+                "indexes": [models.Index(fields=["store", "status", "business_day"], name="suggestion_store_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "business_day", "product"), name="suggestion_store_day_product"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionRejection',
+            name="SuggestionRejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('position', models.DecimalField(decimal_places=3, help_text='On hand + on order + in transit when rejected', max_digits=12)),
-                ('reason', models.CharField(max_length=300)),
-                ('business_day', models.DateField()),
-                ('rejected_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.product')),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                (
+                    "position",
+                    models.DecimalField(
+                        decimal_places=3, help_text="On hand + on order + in transit when rejected", max_digits=12
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                ("business_day", models.DateField()),
+                ("rejected_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="stores.store"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('store', 'product'), name='rejection_store_product')],
+                "constraints": [models.UniqueConstraint(fields=("store", "product"), name="rejection_store_product")],
             },
         ),
         migrations.CreateModel(
-            name='TransferSuggestion',
+            name="TransferSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_day', models.DateField()),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=12)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('accepted', 'Accepted'), ('dismissed', 'Dismissed')], default='proposed', max_length=10)),
-                ('sender_surplus', models.FloatField()),
-                ('receiver_shortfall', models.FloatField()),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('to_store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stores.store')),
-                ('transfer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inventory.transfer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_day", models.DateField()),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("accepted", "Accepted"), ("dismissed", "Dismissed")],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("sender_surplus", models.FloatField()),
+                ("receiver_shortfall", models.FloatField()),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "to_store",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="stores.store"),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="inventory.transfer",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['to_store', 'business_day'], name='transfersugg_to_day')],
-                'constraints': [models.UniqueConstraint(fields=('store', 'to_store', 'product', 'business_day'), name='transfersugg_unique')],
+                "indexes": [models.Index(fields=["to_store", "business_day"], name="transfersugg_to_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "to_store", "product", "business_day"), name="transfersugg_unique"
+                    )
+                ],
             },
         ),
     ]

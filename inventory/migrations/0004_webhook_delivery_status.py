@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0003_replenishment'),
+        ("inventory", "0003_replenishment"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('retrying', 'Failed, will retry'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=12),
+            model_name="webhookdelivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("retrying", "Failed, will retry"),
+                    ("delivered", "Delivered"),
+                    ("failed", "Failed"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
     ]

@@ -5,24 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0006_demandstate_fillfactor'),
-        ('stores', '0002_audit_log'),
+        ("inventory", "0006_demandstate_fillfactor"),
+        ("stores", "0002_audit_log"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProjectedSurplus',
+            name="ProjectedSurplus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_day', models.DateField()),
-                ('quantity', models.FloatField()),
-                ('product', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.product')),
-                ('store', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stores.store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_day", models.DateField()),
+                ("quantity", models.FloatField()),
+                (
+                    "product",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="stores.store",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('store', 'business_day', 'product'), name='surplus_store_day_product')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "business_day", "product"), name="surplus_store_day_product"
+                    )
+                ],
             },
         ),
     ]

@@ -89,8 +89,11 @@ def test_replayed_batch_moves_nothing(api_client_for, store, product):
 
 
 def test_unknown_code_is_quarantined_not_lost_and_posts_when_mapped(api_client_for, store, product):
-    body = sale("Q-1", {"barcode": "4006381333931", "quantity": "3", "unit_price": "1.00"},
-                {"sku": "PASTA-500", "quantity": "1", "unit_price": "2.50"})
+    body = sale(
+        "Q-1",
+        {"barcode": "4006381333931", "quantity": "3", "unit_price": "1.00"},
+        {"sku": "PASTA-500", "quantity": "1", "unit_price": "2.50"},
+    )
     response = api_client_for("pos").post(url(store), body, format="json")
     assert response.json()["quarantined_lines"] == 1
     assert on_hand(store, product) == Decimal("-1")
@@ -119,8 +122,12 @@ def test_return_adds_stock_back_and_refers_to_original(api_client_for, store, pr
 
     response = client.post(
         url(store),
-        sale("S-1-R", {"sku": "PASTA-500", "quantity": "1", "unit_price": "2.50"}, kind="return",
-             original_pos_sale_id="S-1"),
+        sale(
+            "S-1-R",
+            {"sku": "PASTA-500", "quantity": "1", "unit_price": "2.50"},
+            kind="return",
+            original_pos_sale_id="S-1",
+        ),
         format="json",
     )
 
@@ -150,9 +157,10 @@ def test_business_day_comes_from_store_timezone(api_client_for, store, product):
 
     body = api_client_for("pos").post(url(store), sale("TZ-1", sold_at=sold_at.isoformat()), format="json").json()
 
-    assert body["business_day"] == (sold_at - timedelta(hours=5)).date().isoformat() or body["business_day"] == (
-        sold_at - timedelta(hours=4)
-    ).date().isoformat()
+    assert (
+        body["business_day"] == (sold_at - timedelta(hours=5)).date().isoformat()
+        or body["business_day"] == (sold_at - timedelta(hours=4)).date().isoformat()
+    )
     assert body["business_day"] == (sold_at.astimezone(store.tzinfo)).date().isoformat()
 
 
@@ -166,11 +174,17 @@ def test_business_day_comes_from_store_timezone(api_client_for, store, product):
         ({"lines": []}, "lines", "empty"),
         ({"lines": "x"}, "lines", "invalid_type"),
         ({"lines": [{"sku": "PASTA-500", "quantity": "0", "unit_price": "1"}]}, "lines[0].quantity", "min_value"),
-        ({"lines": [{"sku": "PASTA-500", "quantity": "1.0001", "unit_price": "1"}]}, "lines[0].quantity",
-         "max_decimal_places"),
+        (
+            {"lines": [{"sku": "PASTA-500", "quantity": "1.0001", "unit_price": "1"}]},
+            "lines[0].quantity",
+            "max_decimal_places",
+        ),
         ({"lines": [{"sku": "PASTA-500", "quantity": "1e9", "unit_price": "1"}]}, "lines[0].quantity", "max_value"),
-        ({"lines": [{"sku": "PASTA-500", "quantity": "NaN", "unit_price": "1"}]}, "lines[0].quantity",
-         "invalid_number"),
+        (
+            {"lines": [{"sku": "PASTA-500", "quantity": "NaN", "unit_price": "1"}]},
+            "lines[0].quantity",
+            "invalid_number",
+        ),
         ({"lines": [{"sku": "PASTA-500", "quantity": True, "unit_price": "1"}]}, "lines[0].quantity", "invalid_type"),
         ({"lines": [{"sku": "PASTA-500", "quantity": "1"}]}, "lines[0].unit_price", "required"),
         ({"lines": [{"quantity": "1", "unit_price": "1"}]}, "lines[0]", "code_required"),
@@ -237,9 +251,7 @@ def test_ingest_records_one_outbox_event_per_batch(api_client_for, store, produc
     assert event.payload["product_ids"] == [product.pk]
 
 
-def test_stock_lookup_shows_region_but_not_other_regions(
-    api_client_for, store, sibling_store, other_store, product
-):
+def test_stock_lookup_shows_region_but_not_other_regions(api_client_for, store, sibling_store, other_store, product):
     StockLevel.objects.create(store=sibling_store, product=product, on_hand=Decimal("7"))
     StockLevel.objects.create(store=other_store, product=product, on_hand=Decimal("9"))
 
@@ -252,8 +264,9 @@ def test_stock_lookup_shows_region_but_not_other_regions(
 
 def test_sale_list_has_a_query_budget(api_client_for, store, product, django_assert_max_num_queries):
     client = api_client_for("store_manager")
-    api_client_for("pos").post(url(store, "sales/batch/"), {"sales": [sale(f"L-{n}") for n in range(30)]},
-                               format="json")
+    api_client_for("pos").post(
+        url(store, "sales/batch/"), {"sales": [sale(f"L-{n}") for n in range(30)]}, format="json"
+    )
 
     with django_assert_max_num_queries(8):
         response = client.get(url(store))

@@ -133,9 +133,7 @@ def test_session_api_write_without_the_csrf_token_is_refused(users, store):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["store_manager"])
 
-    response = client.post(
-        f"/api/v1/stores/{store.code}/devices/", {"name": "till-9"}, content_type="application/json"
-    )
+    response = client.post(f"/api/v1/stores/{store.code}/devices/", {"name": "till-9"}, content_type="application/json")
 
     assert response.status_code == 403
     assert store.devices.count() == 0
