@@ -41,7 +41,6 @@ from .models import (
     Sale,
     SaleKind,
     SaleLine,
-    StockMovement,
 )
 from .outbox import record_event
 from .sale_input import InvalidSale, SaleInput, parse_sale
@@ -241,7 +240,7 @@ def _write(store: Store, parsed: list[tuple[int, SaleInput]], *, device, user) -
         if quarantine:
             QuarantinedLine.objects.bulk_create(quarantine)
         insert_rows(Payment, PAYMENT_COLUMNS, payments)
-        ledger.record_movement_rows(store_id=store.pk, rows=movements)
+        ledger.record_movements(store_id=store.pk, rows=movements)
         days = sorted({row.business_day.isoformat() for _, _, row in new})
         record_event(
             topic="sale.posted",
@@ -309,22 +308,21 @@ def resolve_quarantine(*, line_ids: Sequence[int], product: Product, user) -> in
                     business_day=sale.business_day,
                 )
                 movements.append(
-                    StockMovement(
-                        store_id=store_id,
+                    ledger.MovementRow(
                         product_id=product.pk,
                         quantity=line.quantity if is_return else -line.quantity,
                         kind=MovementKind.RETURN if is_return else MovementKind.SALE,
                         document_type="sale",
                         document_id=sale.pk,
                         unit_cost=product.cost,
-                        user=user if getattr(user, "pk", None) else None,
+                        user_id=user.pk if getattr(user, "pk", None) else None,
                         occurred_at=sale.sold_at,
                         business_day=sale.business_day,
                         reason="quarantine",
                     )
                 )
                 posted += 1
-            ledger.record_movements(store_id=store_id, movements=movements)
+            ledger.record_movements(store_id=store_id, rows=movements)
             record_event(
                 topic="sale.posted",
                 store_id=store_id,

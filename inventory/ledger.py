@@ -81,67 +81,10 @@ def _select_for_update(store_id: int, ids: list[int]) -> set[int]:
     return set(levels.values_list("product_id", flat=True))
 
 
-def post_movements(
-    *,
-    store: Store | int,
-    lines: Sequence[MovementLine],
-    document_type: str,
-    document_id: int,
-    occurred_at: datetime | None = None,
-    business_day=None,
-    user=None,
-    device: PosDevice | None = None,
-    counters: Sequence[CounterDelta] = (),
-) -> list[StockMovement]:
-    """Append ``lines`` to the ledger and apply them (and ``counters``) to the levels."""
-    store_id = store if isinstance(store, int) else store.pk
-    occurred_at = occurred_at or timezone.now()
-    if business_day is None:
-        store_obj = store if isinstance(store, Store) else Store.objects.get(pk=store_id)
-        business_day = store_obj.business_day(occurred_at)
-    movements = [
-        StockMovement(
-            store_id=store_id,
-            product_id=line.product_id,
-            quantity=line.quantity,
-            kind=line.kind,
-            reason=line.reason,
-            unit_cost=line.unit_cost,
-            document_type=document_type,
-            document_id=document_id,
-            user=user if getattr(user, "pk", None) else None,
-            device=device,
-            occurred_at=occurred_at,
-            business_day=business_day,
-        )
-        for line in sorted(lines, key=lambda line: line.product_id)
-        if line.quantity != 0
-    ]
-    return record_movements(store_id=store_id, movements=movements, counters=counters)
-
-
-def record_movements(
-    *, store_id: int, movements: list[StockMovement], counters: Sequence[CounterDelta] = ()
-) -> list[StockMovement]:
-    """Append prepared movements (of one or many documents of one store) and apply them.
-
-    The batch form of :func:`post_movements`, used by POS ingest to post hundreds of
-    sales with one lock round, one insert and one counter update.
-    """
-    product_ids = {m.product_id for m in movements} | {c.product_id for c in counters}
-    with transaction.atomic(savepoint=False):
-        lock_levels(store_id, product_ids)
-        created = StockMovement.objects.bulk_create(movements, batch_size=2000)
-        lines = [MovementLine(m.product_id, m.quantity, m.kind) for m in movements]
-        last = max((m.occurred_at for m in movements if m.kind == MovementKind.SALE), default=None)
-        apply_deltas(store_id, lines, counters, sold_at=last)
-    return created
-
-
 @dataclass(frozen=True, slots=True)
 class MovementRow:
-    """A prepared movement of one store, as plain values (the hot-path form of a
-    ``StockMovement``: no model instance per row)."""
+    """A prepared movement of one store, as plain values (no model instance per row:
+    POS ingest writes thousands a batch)."""
 
     product_id: int
     quantity: Decimal
@@ -162,16 +105,56 @@ MOVEMENT_COLUMNS = (
 )  # fmt: skip
 
 
-def record_movement_rows(*, store_id: int, rows: Sequence[MovementRow]) -> int:
-    """:func:`record_movements` for plain rows (POS ingest: thousands a batch): one lock
-    round in product order, one ``COPY`` of the movements on PostgreSQL (``bulk_create``
-    elsewhere), one counter update. Same contract and invariant; returns the row count."""
-    if not rows:
+def post_movements(
+    *,
+    store: Store | int,
+    lines: Sequence[MovementLine],
+    document_type: str,
+    document_id: int,
+    occurred_at: datetime | None = None,
+    business_day=None,
+    user=None,
+    device: PosDevice | None = None,
+    counters: Sequence[CounterDelta] = (),
+) -> int:
+    """Append ``lines`` of one document to the ledger and apply them (and ``counters``)
+    to the levels. Returns the number of movements written (zero quantities are skipped)."""
+    store_id = store if isinstance(store, int) else store.pk
+    occurred_at = occurred_at or timezone.now()
+    if business_day is None:
+        store_obj = store if isinstance(store, Store) else Store.objects.get(pk=store_id)
+        business_day = store_obj.business_day(occurred_at)
+    rows = [
+        MovementRow(
+            product_id=line.product_id,
+            quantity=line.quantity,
+            kind=line.kind,
+            reason=line.reason,
+            unit_cost=line.unit_cost,
+            document_type=document_type,
+            document_id=document_id,
+            occurred_at=occurred_at,
+            business_day=business_day,
+            device_id=device.pk if device is not None else None,
+            user_id=user.pk if getattr(user, "pk", None) else None,
+        )
+        for line in lines
+        if line.quantity != 0
+    ]
+    return record_movements(store_id=store_id, rows=rows, counters=counters)
+
+
+def record_movements(*, store_id: int, rows: Sequence[MovementRow], counters: Sequence[CounterDelta] = ()) -> int:
+    """Append prepared movements (of one or many documents of one store) and apply them:
+    one lock round in product order, one insert (``COPY`` on PostgreSQL for many rows,
+    ``bulk_create`` elsewhere), one counter update. The batch form of
+    :func:`post_movements`, used by POS ingest for hundreds of sales. Returns the row count."""
+    if not rows and not counters:
         return 0
     now = timezone.now()
     ordered = sorted(rows, key=lambda row: row.product_id)
     with transaction.atomic(savepoint=False):
-        lock_levels(store_id, {row.product_id for row in ordered})
+        lock_levels(store_id, {row.product_id for row in ordered} | {c.product_id for c in counters})
         insert_rows(
             StockMovement,
             MOVEMENT_COLUMNS,
@@ -184,7 +167,9 @@ def record_movement_rows(*, store_id: int, rows: Sequence[MovementRow]) -> int:
             ],
         )  # fmt: skip
         last = max((r.occurred_at for r in ordered if r.kind == MovementKind.SALE), default=None)
-        apply_deltas(store_id, [MovementLine(r.product_id, r.quantity, r.kind) for r in ordered], sold_at=last)
+        apply_deltas(
+            store_id, [MovementLine(r.product_id, r.quantity, r.kind) for r in ordered], counters, sold_at=last
+        )
     return len(ordered)
 
 
