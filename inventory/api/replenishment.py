@@ -4,7 +4,6 @@ Each view parses, authorises (the base classes), calls one function and renders.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -245,7 +244,7 @@ class TransferSuggestionList(StoreScopedAPIView):
     @extend_schema(responses=TransferSuggestionOut(many=True))
     def get(self, request, store_code: str) -> Response:
         rows = (
-            TransferSuggestion.objects.filter(Q(store=self.store) | Q(to_store=self.store))
+            TransferSuggestion.objects.for_store(self.store)
             .select_related("store", "to_store", "product")
             .order_by("-business_day", "product_id")
         )

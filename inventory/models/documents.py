@@ -113,7 +113,7 @@ class TransferStatus(models.TextChoices):
 
 
 class TransferQuerySet(StoreScopedQuerySet):
-    """A transfer belongs to both ends: either store may see it."""
+    """A transfer (or a transfer suggestion) belongs to both ends: either store may see it."""
 
     def for_store(self, store: Store) -> TransferQuerySet:
         return self.filter(models.Q(store=store) | models.Q(to_store=store))

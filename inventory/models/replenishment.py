@@ -19,7 +19,7 @@ from stores.models import Region, Store
 from stores.scoping import StoreScopedManager
 
 from .catalogue import QTY, Product, Supplier
-from .documents import PurchaseOrder, Transfer
+from .documents import PurchaseOrder, Transfer, TransferQuerySet
 
 USER = settings.AUTH_USER_MODEL
 
@@ -200,6 +200,8 @@ class TransferSuggestion(models.Model):
     reason = models.TextField()
     transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager.from_queryset(TransferQuerySet)()  # for_store(): either end
 
     class Meta:
         constraints = [

@@ -74,7 +74,7 @@ def transfer_list(request: HttpRequest, store: Store) -> HttpResponse:
                 return redirect("transfer-page-detail", store_code=store.code, pk=transfer.pk)
     shipped = Q(lines__shipped__isnull=False)
     rows = (
-        Transfer.objects.filter(Q(store=store) | Q(to_store=store))
+        Transfer.objects.for_store(store)
         .select_related("store", "to_store")
         .annotate(
             line_count=Count("lines"),
@@ -104,9 +104,7 @@ def _put_line_errors(form, exc: DomainError) -> None:
 
 
 def _transfer(store: Store, pk: int) -> Transfer:
-    return get_object_or_404(
-        Transfer.objects.filter(Q(store=store) | Q(to_store=store)).select_related("store", "to_store"), pk=pk
-    )
+    return get_object_or_404(Transfer.objects.for_store(store).select_related("store", "to_store"), pk=pk)
 
 
 @store_page(Action.VIEW_STOCK)

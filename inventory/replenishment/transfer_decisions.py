@@ -5,7 +5,6 @@ the sender ships and the receiver receives as for any transfer."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 
 from retail.api.errors import Conflict
 from stores.models import Store
@@ -17,7 +16,7 @@ from ..models import Transfer, TransferSuggestion, TransferSuggestionStatus
 
 def visible(store: Store):
     """Suggestions where ``store`` sends or receives."""
-    return TransferSuggestion.objects.filter(Q(store=store) | Q(to_store=store))
+    return TransferSuggestion.objects.for_store(store)
 
 
 def _lock_proposed(store: Store, suggestion_id: int) -> TransferSuggestion:
