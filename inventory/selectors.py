@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 
 from stores.models import Store
 
-from .models import Barcode, Product, StockLevel
+from .models import Barcode, Product, StockLevel, Supplier
 
 STATUS_FILTERS = {
     "negative": Q(on_hand__lt=0),
@@ -26,6 +26,22 @@ def find_product(code: str) -> Product | None:
         barcode = Barcode.objects.select_related("product").filter(code=code, product__is_active=True).first()
         product = barcode.product if barcode else None
     return product
+
+
+def search_products(products: QuerySet[Product], q: str) -> QuerySet[Product]:
+    """The catalogue's search, for the API and the pages alike: SKU prefix, a part of the
+    name, or an exact barcode."""
+    q = q.strip()
+    if not q:
+        return products
+    barcode_owner = Barcode.objects.filter(code=q).values("product_id")
+    return products.filter(Q(sku__istartswith=q) | Q(name__icontains=q) | Q(pk__in=barcode_owner))
+
+
+def search_suppliers(suppliers: QuerySet[Supplier], q: str) -> QuerySet[Supplier]:
+    """Suppliers by code prefix or a part of the name."""
+    q = q.strip()
+    return suppliers.filter(Q(code__istartswith=q) | Q(name__icontains=q)) if q else suppliers
 
 
 def stock_levels(store: Store, *, search: str = "", status: str = "", category_path: str = "") -> QuerySet[StockLevel]:

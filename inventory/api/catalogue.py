@@ -9,7 +9,7 @@ authorises (the base classes), calls one domain function and renders.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from inventory import catalogue, exports, imports, webhooks
+from inventory import catalogue, exports, imports, selectors, webhooks
 from inventory.models import (
     Category,
     ImportJob,
@@ -66,11 +66,7 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["search", "category", "active", "supplier"]
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        barcode_owner = Product.objects.filter(barcodes__code=value).values("pk")
-        return queryset.filter(Q(sku__istartswith=value) | Q(name__icontains=value) | Q(pk__in=barcode_owner))
+        return selectors.search_products(queryset, value)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category__path__startswith=value.path)
@@ -204,10 +200,9 @@ class SupplierList(CompanyScopedAPIView):
 
     @extend_schema(responses=s.SupplierSerializer(many=True), parameters=[OpenApiParameter("search", str)])
     def get(self, request) -> Response:
-        rows = Supplier.objects.order_by("code")
-        search = request.query_params.get("search", "").strip()[:64]
-        if search:
-            rows = rows.filter(Q(code__istartswith=search) | Q(name__icontains=search))
+        rows = selectors.search_suppliers(
+            Supplier.objects.order_by("code"), request.query_params.get("search", "")[:64]
+        )
         return _page(self, request, rows, s.SupplierSerializer)
 
     @extend_schema(request=s.SupplierSerializer, responses={201: s.SupplierSerializer})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +13,8 @@ from retail.api.errors import DomainError
 from stores.access import Action
 from stores.pages import office_page, put_errors
 
-from .. import catalogue
-from ..models import Barcode, Product, Supplier
+from .. import catalogue, selectors
+from ..models import Product, Supplier
 from .catalogue_forms import ProductForm, SearchForm, SupplierForm
 
 PAGE_SIZE = 50
@@ -29,10 +28,7 @@ def _search(request: HttpRequest) -> str:
 @office_page(Action.MANAGE_CATALOGUE)
 def product_list(request: HttpRequest) -> HttpResponse:
     q = _search(request)
-    products = Product.objects.select_related("category").order_by("sku")
-    if q:
-        by_barcode = Barcode.objects.filter(code=q).values("product_id")
-        products = products.filter(Q(sku__istartswith=q) | Q(name__icontains=q) | Q(pk__in=by_barcode))
+    products = selectors.search_products(Product.objects.select_related("category").order_by("sku"), q)
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = catalogue.category_labels()
     for item in page:
@@ -69,9 +65,7 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @office_page(Action.MANAGE_CATALOGUE)
 def supplier_list(request: HttpRequest) -> HttpResponse:
     q = _search(request)
-    suppliers = Supplier.objects.order_by("code")
-    if q:
-        suppliers = suppliers.filter(Q(code__istartswith=q) | Q(name__icontains=q))
+    suppliers = selectors.search_suppliers(Supplier.objects.order_by("code"), q)
     page = Paginator(suppliers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "search": SearchForm(initial={"q": q})}
     return render(request, "inventory/catalogue/suppliers.html", context)
