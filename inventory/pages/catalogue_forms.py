@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..catalogue import SUPPLIER_FIELDS
 from ..models import Category, ImportKind, Product, Supplier, TaxClass, Unit
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -62,10 +63,7 @@ class SupplierForm(forms.ModelForm):
 
     class Meta:
         model = Supplier
-        fields = [
-            "code", "name", "lead_time_days", "lead_time_sd_days", "min_order_value", "free_freight_value",
-            "contact_name", "contact_email", "contact_phone", "is_active",
-        ]  # fmt: skip
+        fields = list(SUPPLIER_FIELDS)  # what catalogue.save_supplier writes
         labels = {
             "code": _("Code"), "name": _("Name"), "lead_time_days": _("Lead time (days)"),
             "lead_time_sd_days": _("Lead time spread (days, one standard deviation)"),
