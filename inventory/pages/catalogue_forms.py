@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..catalogue import SUPPLIER_FIELDS
 from ..models import Category, ImportKind, Product, Supplier, TaxClass, Unit
+from .forms import CODE, NUMBER, category_choices
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
-NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
-CODE = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
 
 
 class ProductForm(forms.Form):
@@ -37,8 +36,7 @@ class ProductForm(forms.Form):
 
     def __init__(self, *args, categories: dict[int, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        ordered = sorted(categories.items(), key=lambda item: item[1])
-        self.fields["category"].choices = [("", "—"), *ordered]
+        self.fields["category"].choices = category_choices(categories)
 
     @classmethod
     def initial_for(cls, product: Product) -> dict:

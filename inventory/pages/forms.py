@@ -15,6 +15,11 @@ NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 CODE = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
 
 
+def category_choices(categories: Mapping[int, str]) -> list[tuple]:
+    """A category select's choices: none, then the labels (``catalogue.category_labels``) A-Z."""
+    return [("", "—"), *sorted(categories.items(), key=lambda item: item[1])]
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reject the selected, because"),
@@ -43,8 +48,7 @@ class OpenCountForm(forms.Form):
 
     def __init__(self, *args, categories: Mapping[int, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        ordered = sorted(categories.items(), key=lambda item: item[1])
-        self.fields["category"].choices = [("", "—"), *ordered]
+        self.fields["category"].choices = category_choices(categories)
 
 
 class ScanForm(forms.Form):
