@@ -46,6 +46,7 @@ DOCUMENT_TYPE = "purchase_order"
 RECEIPT_DOCUMENT_TYPE = "receipt"
 ZERO = Decimal("0")
 OPEN = (PurchaseOrderStatus.ORDERED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+NOT_CLOSED = (PurchaseOrderStatus.DRAFT, *OPEN)  # still to be placed or received
 
 
 @transaction.atomic

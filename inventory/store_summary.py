@@ -13,10 +13,10 @@ from django.utils import timezone
 from analytics.models import DailyRollup, StoreDayRollup
 from stores.models import Store
 
+from . import purchasing
 from .models import (
     Alert,
     PurchaseOrder,
-    PurchaseOrderStatus,
     Sale,
     SaleKind,
     SaleLine,
@@ -24,8 +24,6 @@ from .models import (
     Suggestion,
     SuggestionStatus,
 )  # fmt: skip
-
-OPEN_ORDER_STATUSES = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.ORDERED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
 
 
 @dataclass
@@ -95,7 +93,7 @@ def summary(store: Store, *, now: datetime | None = None) -> StoreSummary:
     )
     orders = list(
         PurchaseOrder.objects.for_store(store)
-        .filter(status__in=OPEN_ORDER_STATUSES)
+        .filter(status__in=purchasing.NOT_CLOSED)
         .select_related("supplier")
         .order_by("expected_on", "pk")[:8]
     )

@@ -143,7 +143,7 @@ def po_list(request: HttpRequest, store: Store) -> HttpResponse:
     status = request.GET.get("status", "open")
     orders = PurchaseOrder.objects.for_store(store).select_related("supplier").annotate(line_count=Count("lines"))
     if status == "open":
-        orders = orders.filter(status__in=[PurchaseOrderStatus.DRAFT, *purchasing.OPEN])
+        orders = orders.filter(status__in=purchasing.NOT_CLOSED)
     elif status in PurchaseOrderStatus.values:
         orders = orders.filter(status=status)
     else:
