@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from stores.access import stores_visible_to
 from stores.models import Region
 
+from .kpis import MAX_PERIOD_DAYS
 from .models import ReportFormat, ReportKind
 
 PERIOD_DAYS = 28
-MAX_REPORT_DAYS = 731
 DATE = forms.DateInput(attrs={"type": "date"})
 BAD_DATE = {"invalid": _("a date, YYYY-MM-DD")}
 
@@ -49,7 +49,7 @@ class ReportForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_from", _("must be on or before the end"))
-        elif start and end and (end - start).days >= MAX_REPORT_DAYS:
+        elif start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
             self.add_error("date_from", _("at most two years"))
         return data
 

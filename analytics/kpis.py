@@ -55,6 +55,7 @@ from .models import CategoryDayRollup, DailyRollup, StoreDayRollup, StoreStockHe
 
 ZERO = Decimal("0")
 GROUPS = ("store", "region", "category", "day")
+MAX_PERIOD_DAYS = 731  # the longest period a query or a report covers: two years, a leap day included
 LAST_YEAR = timedelta(days=364)
 
 

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from analytics.kpis import GROUPS
+from analytics.kpis import GROUPS, MAX_PERIOD_DAYS
 from analytics.models import ReportFormat, ReportKind, ReportRequest
 
-MAX_DAYS = 731
 DEFAULT_DAYS = 28
 
 
@@ -36,8 +35,8 @@ class PeriodQuery(serializers.Serializer):
         date_from = attrs.get("date_from") or date_to - timedelta(days=DEFAULT_DAYS - 1)
         if date_from > date_to:
             raise serializers.ValidationError({"to": [_("must be on or after from")]}, code="invalid")
-        if (date_to - date_from).days + 1 > MAX_DAYS:
-            raise serializers.ValidationError({"from": [_("the period is longer than %d days") % MAX_DAYS]})
+        if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+            raise serializers.ValidationError({"from": [_("the period is longer than %d days") % MAX_PERIOD_DAYS]})
         attrs["date_from"], attrs["date_to"] = date_from, date_to
         return attrs
 
@@ -52,7 +51,7 @@ class AbcQuery(PeriodQuery):
 
 
 class DeadStockQuery(PeriodQuery):
-    days = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DAYS, default=90)
+    days = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PERIOD_DAYS, default=90)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=10000, default=500)
 
 
@@ -63,7 +62,7 @@ class MoversQuery(PeriodQuery):
 class ReportCreate(PeriodQuery):
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     format = serializers.ChoiceField(choices=ReportFormat.choices, default=ReportFormat.CSV)
-    days = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DAYS, default=90)
+    days = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PERIOD_DAYS, default=90)
 
 
 class ReportOut(serializers.ModelSerializer):
