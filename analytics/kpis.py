@@ -452,15 +452,24 @@ def top_categories(*, scope: Scope, period: Period, limit: int = 8) -> list[dict
             for r in rows]  # fmt: skip
 
 
+def open_alerts(*, scope: Scope) -> list[dict]:
+    """Stores with open (uncleared) stock alerts: ``store_id``, ``store__code``,
+    ``store__name`` and ``n``, worst first."""
+    return list(
+        scope.filter(Alert.objects.filter(cleared_on__isnull=True))
+        .values("store_id", "store__code", "store__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "store__code")
+    )
+
+
 def store_comparison(user, *, period: Period, region_code: str | None = None) -> list[dict]:
     """One row per visible store: sales against prior period and last year, margin, stock
     now (sell-through over the period, days of cover at its pace, out-of-stock rate), open alerts."""
     scope = scoped_stores(user, region_code=region_code)
     by_store = {r["key"]: r for r in sales(scope=scope, period=period, group_by="store")}
     stock = stock_health(scope=scope, group_by="store")
-    alerts = dict(
-        scope.filter(Alert.objects.filter(cleared_on__isnull=True)).values_list("store_id").annotate(n=Count("id"))
-    )
+    alerts = {row["store_id"]: row["n"] for row in open_alerts(scope=scope)}
     stores = stores_visible_to(user).filter(pk__in=scope.store_ids).select_related("region").order_by("code")
     rows = []
     for store in stores:

@@ -8,13 +8,11 @@ import csv
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.models import Alert
 from retail.api.errors import DomainError
 from stores.access import Action, stores_visible_to
 from stores.models import Region
@@ -47,12 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     week = kpis.Period(period.date_to - timedelta(days=6), period.date_to)
     categories = kpis.top_categories(scope=scope, period=week)
     health = kpis.stock_health(scope=scope, group_by="region")
-    alerts = list(
-        scope.filter(Alert.objects.filter(cleared_on__isnull=True))
-        .values("store__code", "store__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "store__code")
-    )  # one row per store with an open alert, worst first
+    alerts = kpis.open_alerts(scope=scope)
     total = sum(r["net_sales"] for r in regions)
     prior = sum(r["prior_net_sales"] for r in regions)
     context = {
